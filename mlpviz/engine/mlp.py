@@ -1,0 +1,317 @@
+"""The multi-layer perceptron: forward pass, backpropagation and updates, as in SEED.md.
+
+For weight layer l (0-based): z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ and a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾), with W⁽ˡ⁾ of
+shape (n_out, n_in) and a⁽⁻¹⁾ = x. Batches are rows: Z = A_prev @ W.T + b.
+
+``forward``/``backward``/``apply`` are the readable teaching path that keeps every
+intermediate. ``train_epoch`` is the fused fast path used while training runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from mlpviz.engine import activations as _acts
+from mlpviz.engine import losses as _losses
+from mlpviz.engine.fastpath import FastTrainer
+from mlpviz.engine.init import init_layer
+from mlpviz.engine.optimizers import Optimizer
+
+MAX_LAYER_SIZE = 4096
+MAX_LAYERS = 32
+
+
+class NetworkError(ValueError):
+    """A network description that cannot be built (sizes, activations, shapes)."""
+
+
+class DivergenceError(ArithmeticError):
+    """Training produced a non-finite loss or gradient; the weights were left unchanged."""
+
+
+@dataclass
+class LayerTrace:
+    z: np.ndarray  # (batch, n_out) pre-activation
+    a: np.ndarray  # (batch, n_out) activation f(z)
+
+
+@dataclass
+class Trace:
+    """Everything the forward pass computed for a batch ``x`` (batch, n_in)."""
+
+    x: np.ndarray
+    layers: list[LayerTrace]
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.layers[-1].a
+
+
+@dataclass
+class LayerGrads:
+    da: np.ndarray  # (batch, n_out) ∂L/∂a
+    dz: np.ndarray  # (batch, n_out) ∂L/∂z  (δ)
+    dW: np.ndarray  # (n_out, n_in)  ∂L/∂W
+    db: np.ndarray  # (n_out,)       ∂L/∂b
+
+
+@dataclass
+class Grads:
+    loss: float
+    layers: list[LayerGrads]
+    dx: np.ndarray  # (batch, n_in) ∂L/∂x, the last link of SEED.md's chain
+
+    def is_finite(self) -> bool:
+        return bool(
+            np.isfinite(self.loss)
+            and all(np.isfinite(g.dW).all() and np.isfinite(g.db).all() for g in self.layers)
+        )
+
+
+class MLP:
+    """A fully connected network.
+
+    >>> net = MLP([2, 2, 1], ["sigmoid", "sigmoid"], loss="mse", seed=0)
+    >>> trace = net.forward(X); grads = net.backward(trace, Y); net.apply(grads, lr=0.1)
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activations: Sequence[str | _acts.Activation] | str = "tanh",
+        loss: str | _losses.Loss = "mse",
+        seed: int | np.random.Generator = 0,
+        init: str = "xavier",
+        dtype: type | np.dtype = np.float64,
+        init_scale: float = 0.5,
+    ):
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or len(sizes) > MAX_LAYERS + 1:
+            raise NetworkError(f"a network needs 2 to {MAX_LAYERS + 1} layer sizes, got {sizes}")
+        if any(s < 1 or s > MAX_LAYER_SIZE for s in sizes):
+            raise NetworkError(f"layer sizes must be in 1..{MAX_LAYER_SIZE}, got {sizes}")
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise NetworkError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.sizes = sizes
+        self.activations = self._resolve_activations(activations, len(sizes) - 1)
+        self.loss = _losses.get(loss)
+        _losses.check_pair(self.loss, self.activations[-1])
+        self.init = init
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        self._allocate()
+        for l in range(self.n_layers):
+            w, b = init_layer(init, sizes[l], sizes[l + 1], rng, self.dtype, init_scale)
+            self.weights[l][...] = w
+            self.biases[l][...] = b
+        self._fast: FastTrainer | None = None
+
+    @classmethod
+    def from_params(
+        cls,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        activations: Sequence[str | _acts.Activation] | str,
+        loss: str | _losses.Loss = "mse",
+        dtype: type | np.dtype | None = None,
+    ) -> MLP:
+        """A network with the given W⁽ˡ⁾ (n_out, n_in) and b⁽ˡ⁾ (n_out,)."""
+        ws = [np.asarray(w) for w in weights]
+        bs = [np.asarray(b) for b in biases]
+        if not ws or len(ws) != len(bs):
+            raise NetworkError("give one bias vector per weight matrix (at least one layer)")
+        sizes = [ws[0].shape[1] if ws[0].ndim == 2 else -1]
+        for l, (w, b) in enumerate(zip(ws, bs, strict=True)):
+            if w.ndim != 2 or w.shape[1] != sizes[-1]:
+                raise NetworkError(
+                    f"W{l + 1} has shape {w.shape}; expected (n_out, {sizes[-1]})"
+                )
+            if b.shape != (w.shape[0],):
+                raise NetworkError(f"b{l + 1} has shape {b.shape}; expected ({w.shape[0]},)")
+            if not (np.isfinite(w).all() and np.isfinite(b).all()):
+                raise NetworkError(f"W{l + 1} or b{l + 1} holds NaN or infinity")
+            sizes.append(w.shape[0])
+        if dtype is None:
+            dtype = np.float32 if all(w.dtype == np.float32 for w in ws) else np.float64
+        net = cls(sizes, activations, loss, seed=0, init="zeros", dtype=dtype)
+        for l in range(net.n_layers):
+            net.weights[l][...] = ws[l]
+            net.biases[l][...] = bs[l]
+        return net
+
+    @staticmethod
+    def _resolve_activations(spec, n_layers: int) -> list[_acts.Activation]:
+        if isinstance(spec, (str, _acts.Activation)):
+            spec = [spec] * n_layers
+        spec = list(spec)
+        if len(spec) != n_layers:
+            raise NetworkError(f"{n_layers} weight layers need {n_layers} activations, got {len(spec)}")
+        acts = [_acts.from_spec(s) for s in spec]
+        if any(a.name == "softmax" for a in acts[:-1]):
+            raise NetworkError("softmax can only be the activation of the output layer")
+        return acts
+
+    def _allocate(self) -> None:
+        """One flat vector holds every layer's [W | b] block (n_out, n_in + 1), row-major."""
+        shapes = [(self.sizes[l + 1], self.sizes[l] + 1) for l in range(self.n_layers)]
+        total = sum(r * c for r, c in shapes)
+        self.params = np.zeros(total, dtype=self.dtype)
+        self.weight_mask = np.ones(total, dtype=self.dtype)
+        self.blocks: list[np.ndarray] = []
+        offset = 0
+        for r, c in shapes:
+            block = self.params[offset : offset + r * c].reshape(r, c)
+            self.weight_mask[offset : offset + r * c].reshape(r, c)[:, -1] = 0.0
+            self.blocks.append(block)
+            offset += r * c
+        self.weights = [b[:, :-1] for b in self.blocks]
+        self.biases = [b[:, -1] for b in self.blocks]
+
+    # ---- structure ---------------------------------------------------------------------
+    @property
+    def n_layers(self) -> int:
+        """Number of weight layers L."""
+        return len(self.sizes) - 1
+
+    @property
+    def n_params(self) -> int:
+        return int(self.params.size)
+
+    def copy(self) -> MLP:
+        return MLP.from_params(
+            self.weights, self.biases, list(self.activations), self.loss, self.dtype
+        )
+
+    def get_params(self) -> np.ndarray:
+        """A copy of the flat parameter vector."""
+        return self.params.copy()
+
+    def set_params(self, flat: np.ndarray) -> None:
+        flat = np.asarray(flat)
+        if flat.shape != self.params.shape:
+            raise NetworkError(f"parameter vector has shape {flat.shape}, expected {self.params.shape}")
+        if not np.isfinite(flat).all():
+            raise NetworkError("parameters hold NaN or infinity")
+        self.params[...] = flat
+
+    def describe(self) -> str:
+        acts = ", ".join(a.name for a in self.activations)
+        return f"{'-'.join(map(str, self.sizes))} [{acts}] loss={self.loss.name}"
+
+    # ---- the teaching path -------------------------------------------------------------
+    def _check_x(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=self.dtype)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2 or x.shape[1] != self.sizes[0]:
+            raise NetworkError(f"inputs have shape {x.shape}; expected (batch, {self.sizes[0]})")
+        return x
+
+    def forward(self, x: np.ndarray) -> Trace:
+        """Run x (batch, n_in) through every layer, keeping z and a of each."""
+        a = self._check_x(x)
+        layers = []
+        for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
+            z = a @ w.T + b
+            a = f.f(z)
+            layers.append(LayerTrace(z=z, a=a))
+        return Trace(x=self._check_x(x), layers=layers)
+
+    def backward(self, trace: Trace, y: np.ndarray) -> Grads:
+        """Backpropagate the batch loss of ``trace`` against targets y (batch, n_out)."""
+        y = np.asarray(y, dtype=self.dtype)
+        if y.ndim == 1:
+            y = y[None, :] if trace.x.shape[0] == 1 else y[:, None]
+        out = trace.layers[-1]
+        if y.shape != out.a.shape:
+            raise NetworkError(f"targets have shape {y.shape}; expected {out.a.shape}")
+        with np.errstate(all="ignore"):
+            loss = self.loss.value(out.z, out.a, y)
+            da, dz = self.loss.backward(out.z, out.a, y, self.activations[-1])
+            grads: list[LayerGrads] = []
+            for l in range(self.n_layers - 1, -1, -1):
+                a_prev = trace.layers[l - 1].a if l > 0 else trace.x
+                dW = dz.T @ a_prev  # ∂L/∂W = δ a_prevᵀ, summed over the batch
+                db = dz.sum(axis=0)
+                grads.append(LayerGrads(da=da, dz=dz, dW=dW, db=db))
+                da = dz @ self.weights[l]  # ∂L/∂a_prev = Wᵀ δ
+                if l > 0:
+                    prev = trace.layers[l - 1]
+                    dz = self.activations[l - 1].backward(prev.z, prev.a, da)
+        grads.reverse()
+        return Grads(loss=loss, layers=grads, dx=da)
+
+    def apply(self, grads: Grads, lr: float) -> None:
+        """Plain SGD: W ← W − η ∂L/∂W, b ← b − η ∂L/∂b.
+
+        Raises DivergenceError (weights untouched) if the loss, a gradient or a new weight
+        is not finite.
+        """
+        if not grads.is_finite():
+            raise DivergenceError("the loss or a gradient is not finite (NaN or infinity)")
+        new_w = [w - lr * g.dW for w, g in zip(self.weights, grads.layers, strict=True)]
+        new_b = [b - lr * g.db for b, g in zip(self.biases, grads.layers, strict=True)]
+        if not all(np.isfinite(w).all() for w in new_w + new_b):
+            raise DivergenceError("the update would make a weight infinite; lower the learning rate")
+        for l in range(self.n_layers):
+            self.weights[l][...] = new_w[l]
+            self.biases[l][...] = new_b[l]
+
+    def grads_vector(self, grads: Grads) -> np.ndarray:
+        """The gradients laid out like :attr:`params` (flat)."""
+        return np.concatenate(
+            [np.hstack([g.dW, g.db[:, None]]).ravel() for g in grads.layers]
+        ).astype(self.dtype, copy=False)
+
+    def step(self, grads: Grads, optimizer: Optimizer) -> None:
+        """Apply one optimizer step from ``grads``; DivergenceError leaves weights untouched."""
+        if not grads.is_finite():
+            raise DivergenceError("the loss or a gradient is not finite (NaN or infinity)")
+        saved = self.params.copy()
+        optimizer.step(self.params, self.grads_vector(grads), self.weight_mask)
+        if not np.isfinite(self.params).all():
+            self.params[...] = saved
+            raise DivergenceError("the update would make a weight infinite; lower the learning rate")
+
+    # ---- fast evaluation and training --------------------------------------------------
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Network output (batch, n_out) for x (batch, n_in)."""
+        return self.forward(x).output
+
+    def activations_of(self, x: np.ndarray, dtype: type | None = None) -> list[np.ndarray]:
+        """a⁽ˡ⁾ of every layer for x (batch, n_in) in one pass; optionally in float32."""
+        dt = np.dtype(dtype) if dtype is not None else self.dtype
+        a = np.asarray(x, dtype=dt)
+        out = []
+        for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
+            z = a @ w.T.astype(dt, copy=False)
+            z += b.astype(dt, copy=False)
+            a = f.f(z)
+            out.append(a)
+        return out
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> float:
+        """The batch loss of x against y without keeping intermediates."""
+        out = self.forward(x).layers[-1]
+        with np.errstate(all="ignore"):
+            return self.loss.value(out.z, out.a, np.asarray(y, dtype=self.dtype))
+
+    def train_epoch(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        optimizer: Optimizer,
+        batch_size: int = 10,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        """One pass over (x, y) in shuffled mini-batches with ``optimizer``.
+
+        On a non-finite result the weights are restored to their values before the
+        epoch and DivergenceError is raised.
+        """
+        if self._fast is None or not self._fast.fits(self):
+            self._fast = FastTrainer(self)
+        self._fast.epoch(x, y, optimizer, batch_size, rng)
