@@ -1,0 +1,380 @@
+"""Write NumPy RGB(A) frames to MP4 (H.264), WebM (VP9) or GIF with PyAV.
+
+Frames are ``(height, width, 3)`` RGB or ``(height, width, 4)`` RGBA ``uint8`` arrays
+(alpha is dropped). Timestamps count frames: frame ``i`` is shown at ``i / fps`` seconds,
+whatever the wall clock did while it was rendered.
+
+The video is written to a hidden temporary file next to the target and renamed onto the
+target only when it is complete, so a failed or cancelled recording never leaves a partial
+file behind and never clobbers a file that already exists at the target path.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import zlib
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import av.filter
+import numpy as np
+from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
+
+FORMATS = ("mp4", "webm", "gif")
+
+MIN_SIZE, MAX_SIZE = 16, 7680
+MIN_FPS, MAX_FPS = 1, 120
+GIF_FPS = (25, 50)
+X264_PRESETS = (
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+)
+# GIF frames wait for the palette in a spooled file: zlib-compressed RGB, at most this
+# many bytes in memory, the rest in the system temporary directory.
+GIF_SPOOL_BYTES = 64 * 2**20
+
+_AVCOL_SPC_BT709 = 1  # AVColorSpace value tagged on the stream (frame metadata enum)
+
+
+class RecordError(Exception):
+    """A recording could not be started or finished; the message is one line."""
+
+
+class RecordCancelled(RecordError):
+    """The user cancelled a recording."""
+
+
+def format_for_path(path: str | os.PathLike[str]) -> str:
+    """Return the format in :data:`FORMATS` named by the suffix of ``path`` (any case)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        allowed = ", ".join("." + f for f in FORMATS)
+        shown = f"'.{suffix}'" if suffix else "no suffix"
+        raise RecordError(f"cannot tell the video format of {path} ({shown}); use {allowed}")
+    return suffix
+
+
+def _check_int(name: str, value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise RecordError(f"{name} must be an integer, got {value!r}")
+    if not low <= value <= high:
+        raise RecordError(f"{name} must be between {low} and {high}, got {value}")
+    return int(value)
+
+
+def _claim_temp_file(path: Path) -> Path:
+    """Check that ``path`` can be written and create an empty temporary file beside it."""
+    parent = path.parent
+    if not parent.exists():
+        raise RecordError(f"cannot write {path}: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise RecordError(f"cannot write {path}: {parent} is not a directory")
+    if path.is_dir():
+        raise RecordError(f"cannot write {path}: it is a directory")
+    temp = parent / f".{path.name}.{secrets.token_hex(4)}.part"
+    try:
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except OSError as err:
+        raise RecordError(f"cannot write {path}: {err.strerror or err}") from err
+    return temp
+
+
+class _GifFrames:
+    """Two-pass GIF palette: a histogram while frames arrive, dithering at the end.
+
+    ``add`` feeds each frame to ``palettegen`` (which keeps only a colour histogram) and
+    stores it zlib-compressed; ``frames_with_palette`` yields ``pal8`` frames mapped onto
+    the one palette with ordered (Bayer) dithering, which stays still between frames.
+    """
+
+    def __init__(self, width: int, height: int, fps: int) -> None:
+        self._size = (width, height)
+        self._time_base = Fraction(1, fps)
+        self._graph = av.filter.Graph()
+        self._source = self._graph.add_buffer(
+            width=width, height=height, format="rgb24", time_base=self._time_base
+        )
+        palettegen = self._graph.add("palettegen", stats_mode="full")
+        self._sink = self._graph.add("buffersink")
+        self._source.link_to(palettegen)
+        palettegen.link_to(self._sink)
+        self._graph.configure()
+        self._spool = tempfile.SpooledTemporaryFile(max_size=GIF_SPOOL_BYTES)
+        self._lengths: list[int] = []
+
+    def add(self, rgb: np.ndarray) -> None:
+        """Take one ``(height, width, 3)`` uint8 frame."""
+        self._source.push(self._video_frame(rgb, len(self._lengths)))
+        try:  # running the graph lets palettegen consume the frame instead of queueing it
+            self._sink.pull()
+        except av.error.BlockingIOError:
+            pass
+        packed = zlib.compress(rgb.tobytes(), 1)
+        self._spool.write(packed)
+        self._lengths.append(len(packed))
+
+    def frames_with_palette(self):
+        """Yield the stored frames as palettized ``pal8`` VideoFrames, in order."""
+        self._source.push(None)
+        palette = self._sink.pull()
+        graph = av.filter.Graph()
+        width, height = self._size
+        frames_in = graph.add_buffer(
+            width=width, height=height, format="rgb24", time_base=self._time_base
+        )
+        palette_in = graph.add_buffer(
+            width=palette.width,
+            height=palette.height,
+            format=palette.format.name,
+            time_base=self._time_base,
+        )
+        paletteuse = graph.add("paletteuse", dither="bayer", bayer_scale="4", diff_mode="rectangle")
+        sink = graph.add("buffersink")
+        frames_in.link_to(paletteuse, 0, 0)
+        palette_in.link_to(paletteuse, 0, 1)
+        paletteuse.link_to(sink)
+        graph.configure()
+        palette.pts = 0
+        palette_in.push(palette)
+        palette_in.push(None)
+        self._spool.seek(0)
+        for index, length in enumerate(self._lengths):
+            rgb = np.frombuffer(zlib.decompress(self._spool.read(length)), np.uint8)
+            frames_in.push(self._video_frame(rgb.reshape(height, width, 3), index))
+            yield from self._drain(sink)
+        frames_in.push(None)
+        yield from self._drain(sink)
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def _video_frame(self, rgb: np.ndarray, index: int) -> av.VideoFrame:
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame.pts = index
+        frame.time_base = self._time_base
+        return frame
+
+    @staticmethod
+    def _drain(sink):
+        while True:
+            try:
+                yield sink.pull()
+            except (av.error.BlockingIOError, av.error.EOFError):
+                return
+
+
+class VideoWriter:
+    """Encode frames of a fixed size into one video file.
+
+    ``path``'s suffix picks the format unless ``fmt`` (one of :data:`FORMATS`) is given.
+    ``width`` and ``height`` (pixels, 16..7680) are the size of the frames passed to
+    :meth:`write`; an odd size is padded by one row/column repeating the edge pixels,
+    so :attr:`output_size` may be one larger. ``fps`` is 1..120 (25 or 50 for GIF, whose
+    frame delays are whole 1/100 s).
+
+    MP4 is H.264 (libx264, yuv420p, BT.709, ``crf`` 0..51, x264 ``preset``, moov atom at
+    the front for streaming). WebM is VP9 (libvpx-vp9, yuv420p, realtime speed) at a
+    constant quality of ``crf + 12`` on VP9's 0..63 scale, roughly matching H.264's look.
+    GIF gets one palette computed from all frames; frames are kept compressed until
+    :meth:`close` (see :data:`GIF_SPOOL_BYTES`). ``crf`` and ``preset`` do not apply to GIF.
+
+    Use as a context manager: leaving the block normally calls :meth:`close`, by an
+    exception :meth:`abort`. With ``keep_partial=True`` an aborted recording keeps the
+    frames written so far as a playable file.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        width: int,
+        height: int,
+        fps: int = 30,
+        fmt: str | None = None,
+        crf: int = 20,
+        preset: str = "fast",
+        keep_partial: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.format = format_for_path(path) if fmt is None else fmt.lower()
+        if self.format not in FORMATS:
+            raise RecordError(f"unknown video format {fmt!r}; use one of {', '.join(FORMATS)}")
+        self.width = _check_int("width", width, MIN_SIZE, MAX_SIZE)
+        self.height = _check_int("height", height, MIN_SIZE, MAX_SIZE)
+        self.fps = _check_int("fps", fps, MIN_FPS, MAX_FPS)
+        if self.format == "gif" and self.fps not in GIF_FPS:
+            raise RecordError(f"GIF needs 25 or 50 fps (delays are 1/100 s), got {self.fps}")
+        crf = _check_int("crf", crf, 0, 51)
+        if preset not in X264_PRESETS:
+            raise RecordError(f"unknown preset {preset!r}; use one of {', '.join(X264_PRESETS)}")
+        self.keep_partial = keep_partial
+        self.frames_written = 0
+        self._time_base = Fraction(1, self.fps)
+        self._closed = False
+        self._temp = _claim_temp_file(self.path)
+        try:
+            self._open(crf, preset)
+        except (av.error.FFmpegError, OSError, ValueError) as err:
+            self._temp.unlink(missing_ok=True)
+            raise RecordError(f"cannot write {self.path}: {err}") from err
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        """``(width, height)`` of the encoded video: the frame size rounded up to even."""
+        return self.width + self.width % 2, self.height + self.height % 2
+
+    def _open(self, crf: int, preset: str) -> None:
+        out_w, out_h = self.output_size
+        options = {"movflags": "+faststart"} if self.format == "mp4" else {}
+        self._container = av.open(str(self._temp), "w", format=self.format, options=options)
+        if self.format == "mp4":
+            codec_options = {"crf": str(crf), "preset": preset}
+            stream = self._container.add_stream("libx264", rate=self.fps, options=codec_options)
+        elif self.format == "webm":
+            codec_options = {
+                "crf": str(min(crf + 12, 63)),
+                "b": "0",
+                "deadline": "realtime",
+                "cpu-used": "8",
+                "row-mt": "1",
+            }
+            stream = self._container.add_stream("libvpx-vp9", rate=self.fps, options=codec_options)
+        else:
+            stream = self._container.add_stream("gif", rate=self.fps)
+        stream.width, stream.height = out_w, out_h
+        if self.format == "gif":
+            stream.pix_fmt = "pal8"
+            self._gif: _GifFrames | None = _GifFrames(out_w, out_h, self.fps)
+        else:
+            stream.pix_fmt = "yuv420p"
+            context = stream.codec_context
+            context.colorspace = _AVCOL_SPC_BT709
+            context.color_primaries = ColorPrimaries.BT709
+            context.color_trc = ColorTrc.BT709
+            context.color_range = ColorRange.MPEG
+            self._gif = None
+        self._stream = stream
+
+    def prepare_frame(self, frame: np.ndarray) -> np.ndarray:
+        """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array."""
+        arr = np.asarray(frame)
+        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+            raise RecordError(
+                f"a frame must be a (height, width, 3|4) uint8 array, "
+                f"got shape {arr.shape} dtype {arr.dtype}"
+            )
+        height, width = arr.shape[:2]
+        if (height, width) != (self.height, self.width):
+            raise RecordError(
+                f"frame is {width}x{height} but the video is {self.width}x{self.height}"
+            )
+        out_w, out_h = self.output_size
+        rgb = np.empty((out_h, out_w, 3), np.uint8)
+        rgb[:height, :width] = arr[:, :, :3]
+        rgb[:height, width:] = rgb[:height, width - 1 : width]
+        rgb[height:] = rgb[height - 1 : height]
+        return rgb
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one ``(height, width, 3|4)`` uint8 frame; it lasts ``1 / fps`` seconds."""
+        self.write_prepared(self.prepare_frame(frame))
+
+    def write_prepared(self, rgb: np.ndarray) -> None:
+        """Append an array returned by :meth:`prepare_frame` (no further checks)."""
+        if self._closed:
+            raise RecordError(f"cannot write to {self.path}: the writer is closed")
+        try:
+            if self._gif is not None:
+                self._gif.add(rgb)
+            else:
+                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
+                    format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
+                )
+                self._encode(frame, self.frames_written)
+        except av.error.FFmpegError as err:
+            raise RecordError(f"encoding {self.path} failed: {err}") from err
+        self.frames_written += 1
+
+    def _encode(self, frame: av.VideoFrame | None, index: int) -> None:
+        if frame is not None:
+            frame.pts = index
+            frame.time_base = self._time_base
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        """Flush the encoder, close the file and move it onto :attr:`path`.
+
+        Raises :class:`RecordError` (and leaves no file) if no frame was written or
+        encoding fails. Calling it again does nothing.
+        """
+        if self._closed:
+            return
+        if self.frames_written == 0:
+            self._discard()
+            raise RecordError(f"no frames were written; {self.path} was not created")
+        try:
+            self._finish()
+        except (av.error.FFmpegError, OSError) as err:
+            self._discard()
+            raise RecordError(f"finishing {self.path} failed: {err}") from err
+
+    def abort(self) -> None:
+        """Stop recording after an error or cancel; never raises for encoder trouble.
+
+        Removes the partial file, unless ``keep_partial`` is set and frames were written:
+        then the frames so far are finalized into :attr:`path` as by :meth:`close`.
+        """
+        if self._closed:
+            return
+        if self.keep_partial and self.frames_written:
+            try:
+                self._finish()
+                return
+            except (av.error.FFmpegError, OSError):
+                pass
+        self._discard()
+
+    def _finish(self) -> None:
+        if self._gif is not None:
+            for index, frame in enumerate(self._gif.frames_with_palette()):
+                self._encode(frame, index)
+            self._gif.close()
+        self._encode(None, 0)
+        self._container.close()
+        self._closed = True
+        os.replace(self._temp, self.path)
+
+    def _discard(self) -> None:
+        self._closed = True
+        if self._gif is not None:
+            self._gif.close()
+        try:
+            self._container.close()
+        except (av.error.FFmpegError, OSError):
+            pass
+        self._temp.unlink(missing_ok=True)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
