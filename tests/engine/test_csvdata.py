@@ -92,6 +92,16 @@ def test_more_than_10_classes_suggests_a_target_column(tmp_path):
         load_csv(write(tmp_path, "x1,x2,label\n" + rows))
 
 
+def test_bom_before_a_blank_first_line_is_ignored(tmp_path):
+    ds = load_csv(write(tmp_path, b"\xef\xbb\xbf\r\nx1,x2,label\r\n1,2,0\r\n3,4,1\r\n"))
+    np.testing.assert_array_equal(ds.y, [0, 1])
+
+
+def test_bom_before_numbers_is_still_a_missing_header(tmp_path):
+    with pytest.raises(CSVError, match="data.csv, line 1: .*header"):
+        load_csv(write(tmp_path, b"\xef\xbb\xbf1,2,0\n3,4,1\n"))
+
+
 def test_non_utf8_bytes_name_their_line(tmp_path):
     content = b"x1,x2,label\n1,2,0\n3,4,1\n5,\xff6,0\n"
     with pytest.raises(CSVError, match="data.csv, line 4: not UTF-8"):

@@ -54,6 +54,13 @@ def test_same_seed_same_data_other_seed_other_data(name):
     assert not np.array_equal(a.X, c.X)
 
 
+@pytest.mark.parametrize("name", CLASSIFICATION)
+def test_rows_come_shuffled_not_grouped_by_class(name):
+    y = make(name, 200, 0.0, 0).y
+    assert len(set(y[:50].tolist())) == SHAPES[name][1]
+    assert np.count_nonzero(np.diff(y)) > 50
+
+
 def test_generator_seed_is_used_and_advanced():
     rng = np.random.default_rng(5)
     first, second = make("spiral", 50, 0.0, rng), make("spiral", 50, 0.0, rng)
@@ -254,9 +261,9 @@ def test_subset_by_indices_and_mask():
 @pytest.mark.parametrize("name", ["spiral3", "circle", "xor"])
 @pytest.mark.parametrize("fraction", [0.1, 0.5, 0.8])
 def test_split_is_stratified_and_follows_the_fraction(name, fraction):
-    ds = make(name, 300, 0.1, 0)
+    ds = make(name, 301, 0.1, 0)
     train, test = train_test_split(ds, fraction, seed=1)
-    assert len(train) == round(fraction * 300) and len(train) + len(test) == 300
+    assert len(train) == round(fraction * 301) and len(train) + len(test) == 301
     for c in range(ds.n_classes):
         assert abs((train.y == c).sum() - fraction * (ds.y == c).sum()) <= 1
         assert (test.y == c).sum() > 0
