@@ -15,6 +15,7 @@ import os
 import secrets
 import tempfile
 import zlib
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +23,7 @@ from types import TracebackType
 import av
 import av.filter
 import numpy as np
+from av.filter.context import FilterContext
 from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 
 FORMATS = ("mp4", "webm", "gif")
@@ -124,7 +126,7 @@ class _GifFrames:
         self._spool.write(packed)
         self._lengths.append(len(packed))
 
-    def frames_with_palette(self):
+    def frames_with_palette(self) -> Iterator[av.VideoFrame]:
         """Yield the stored frames as palettized ``pal8`` VideoFrames, in order."""
         self._source.push(None)
         palette = self._sink.pull()
@@ -166,7 +168,7 @@ class _GifFrames:
         return frame
 
     @staticmethod
-    def _drain(sink):
+    def _drain(sink: FilterContext) -> Iterator[av.VideoFrame]:
         while True:
             try:
                 yield sink.pull()
