@@ -1,0 +1,424 @@
+"""Lesson scripts: a tiny text language that drives a session step by step.
+
+One action per line or separated by ``;``; ``#`` starts a comment. Commands::
+
+    forward            compute the next layer of the forward pass
+    loss               compute the loss (taken automatically by backward if skipped)
+    backward           backpropagate through the next layer (output layer first)
+    update             apply the optimizer step, finishing the iteration first
+    iteration          run a whole iteration (the rest of the current one) stage by stage
+    train N            train N epochs (1 ≤ N ≤ 100000)
+    hold S             keep the picture still for S seconds (0 < S ≤ 600)
+    caption TEXT       show TEXT from now on; "caption" alone clears it. Quote the text
+                       ("…", with \\" and \\\\ escapes) to use ; or # inside it
+    select neuron L:I  select neuron I of layer L (layer 0 = inputs, L = outputs)
+    select edge L:I:J  select weight w_IJ of W_L (from neuron J of layer L−1 to I of L)
+    select none        clear the selection
+    sample K           trace training sample K (0-based) from now on
+    speed X            play stages X times as fast (0.1 ≤ X ≤ 10)
+
+Neurons and edges are numbered as in SEED.md: layers from 0 (the inputs x), neurons
+from 1, so ``select edge 1:2:1`` is w₂₁ of W₁. Stage commands work on one walkthrough
+(see :mod:`mlpviz.model.walkthrough`) in layer granularity. ``backward`` first completes
+any forward layers still pending and the loss; ``update`` and ``iteration`` complete
+every pending stage. After an update, the next stage command starts a new iteration on
+the updated network. ``train`` and ``sample`` drop an unfinished iteration (its update
+never ran, so the weights are as before it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mlpviz.model.walkthrough import Stage, Walkthrough, stage_list
+
+COMMANDS: tuple[str, ...] = (
+    "forward", "loss", "backward", "update", "iteration", "train", "hold", "caption",
+    "select", "sample", "speed",
+)
+STAGE_COMMANDS: tuple[str, ...] = ("forward", "loss", "backward", "update", "iteration")
+MAX_EPOCHS = 100_000
+MAX_HOLD = 600.0
+SPEED_RANGE = (0.1, 10.0)
+
+_INT = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+
+
+class ScriptError(ValueError):
+    """A script that cannot be parsed or run; names the line and the offending token."""
+
+    def __init__(self, message: str, line: int | None = None, token: str | None = None):
+        self.line = line
+        self.token = token
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One parsed command: ``kind`` (one of COMMANDS), its ``args``, its 1-based ``line``.
+
+    args: train (epochs,), hold (seconds,), caption (text,), select (Selection or None,),
+    sample (k,), speed (factor,); the stage commands take none.
+    """
+
+    kind: str
+    args: tuple[Any, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A selected neuron or edge, numbered as in SEED.md (see the module docstring).
+
+    neuron: ``layer`` 0..L (0 = inputs), ``index`` 1..n_layer. edge: ``layer`` 1..L (the
+    weight matrix W_layer), ``index`` the target neuron i, ``source`` the input neuron j.
+    """
+
+    kind: str
+    layer: int
+    index: int
+    source: int | None = None
+
+    @property
+    def text(self) -> str:
+        """The script form, e.g. "edge 1:2:1"."""
+        tail = f":{self.source}" if self.source is not None else ""
+        return f"{self.kind} {self.layer}:{self.index}{tail}"
+
+    @property
+    def weight_layer(self) -> int | None:
+        """The 0-based index into ``net.weights`` of the edge's matrix, or of the layer
+        producing the neuron (None for an input neuron)."""
+        return self.layer - 1 if self.layer > 0 else None
+
+    @property
+    def row(self) -> int:
+        """0-based neuron index (for an edge: the row of W)."""
+        return self.index - 1
+
+    @property
+    def col(self) -> int | None:
+        """0-based source neuron of an edge (the column of W); None for a neuron."""
+        return self.source - 1 if self.source is not None else None
+
+    def check(self, sizes: Sequence[int]) -> None:
+        """Raise ValueError if this selection does not exist in a network of ``sizes``."""
+        n = len(sizes) - 1
+        if self.kind == "neuron":
+            if not 0 <= self.layer <= n:
+                raise ValueError(f"layer {self.layer} does not exist (layers are 0..{n})")
+            if not 1 <= self.index <= sizes[self.layer]:
+                raise ValueError(
+                    f"layer {self.layer} has neurons 1..{sizes[self.layer]}, not {self.index}"
+                )
+            return
+        if not 1 <= self.layer <= n:
+            raise ValueError(f"there is no weight matrix W{self.layer} (they are W1..W{n})")
+        if not 1 <= self.index <= sizes[self.layer]:
+            raise ValueError(f"W{self.layer} has rows 1..{sizes[self.layer]}, not {self.index}")
+        if not 1 <= (self.source or 0) <= sizes[self.layer - 1]:
+            raise ValueError(
+                f"W{self.layer} has columns 1..{sizes[self.layer - 1]}, not {self.source}"
+            )
+
+
+# ---- parsing ---------------------------------------------------------------------------
+def _split_line(raw: str, line: int) -> list[str]:
+    """The ``;``-separated statements of one line, comments removed, quotes respected."""
+    parts: list[str] = []
+    buf: list[str] = []
+    quoted = False
+    i = 0
+    while i < len(raw):
+        ch = raw[i]
+        if quoted and ch == "\\" and i + 1 < len(raw):
+            buf.append(raw[i : i + 2])
+            i += 2
+            continue
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "#":
+            break
+        elif not quoted and ch == ";":
+            parts.append("".join(buf))
+            buf = []
+            i += 1
+            continue
+        buf.append(ch)
+        i += 1
+    if quoted:
+        raise ScriptError("a quoted caption is not closed with \"", line, raw.strip())
+    parts.append("".join(buf))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _caption_text(rest: str, line: int) -> str:
+    if not rest.startswith('"'):
+        return rest
+    if len(rest) < 2 or not rest.endswith('"'):
+        raise ScriptError("text after a quoted caption", line, rest)
+    body = rest[1:-1]
+    out, i = [], 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body) and body[i + 1] in '"\\':
+            out.append(body[i + 1])
+            i += 2
+        elif body[i] == '"':
+            raise ScriptError("text after a quoted caption", line, rest)
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
+def _number(token: str, what: str, line: int, lo: float, hi: float, integer: bool) -> Any:
+    pattern = _INT if integer else _NUMBER
+    if not pattern.fullmatch(token):
+        kind = "a whole number" if integer else "a number"
+        raise ScriptError(f"{what} must be {kind}, got {token!r}", line, token)
+    value = int(token) if integer else float(token)
+    if not lo <= value <= hi:
+        raise ScriptError(f"{what} must be in {lo:g}..{hi:g}, got {token}", line, token)
+    return value
+
+
+def _selection(args: list[str], line: int) -> Selection | None:
+    usage = "use 'select neuron L:I', 'select edge L:I:J' or 'select none'"
+    if args == ["none"]:
+        return None
+    if len(args) != 2 or args[0] not in ("neuron", "edge"):
+        raise ScriptError(f"bad selection; {usage}", line, " ".join(args) or "select")
+    kind, spec = args
+    parts = spec.split(":")
+    want = 2 if kind == "neuron" else 3
+    if len(parts) != want or not all(_INT.fullmatch(p) for p in parts):
+        form = "L:I" if kind == "neuron" else "L:I:J"
+        raise ScriptError(f"a {kind} is written {form} with whole numbers", line, spec)
+    nums = [int(p) for p in parts]
+    return Selection(kind, nums[0], nums[1], nums[2] if kind == "edge" else None)
+
+
+def _parse_statement(stmt: str, line: int) -> Action:
+    word, _, rest = stmt.partition(" ")
+    kind = word.lower()
+    rest = rest.strip()
+    if kind not in COMMANDS:
+        raise ScriptError(
+            f"unknown command {word!r}; expected one of: {', '.join(COMMANDS)}", line, word
+        )
+    if kind == "caption":
+        return Action(kind, (_caption_text(rest, line),), line)
+    args = rest.split()
+    if kind == "select":
+        return Action(kind, (_selection(args, line),), line)
+    if kind in STAGE_COMMANDS:
+        if args:
+            raise ScriptError(f"'{kind}' takes no arguments", line, args[0])
+        return Action(kind, (), line)
+    if len(args) != 1:
+        raise ScriptError(f"'{kind}' takes exactly one value", line, rest or kind)
+    token = args[0]
+    if kind == "train":
+        value: Any = _number(token, "the number of epochs", line, 1, MAX_EPOCHS, True)
+    elif kind == "hold":
+        value = _number(token, "the hold time in seconds", line, 0.0, MAX_HOLD, False)
+        if value == 0:
+            raise ScriptError("the hold time must be more than 0 seconds", line, token)
+    elif kind == "sample":
+        value = _number(token, "the sample index", line, 0, 10**9, True)
+    else:
+        value = _number(token, "the speed", line, *SPEED_RANGE, False)
+    return Action(kind, (value,), line)
+
+
+def parse_script(text: str) -> list[Action]:
+    """Parse a script (see the module docstring); raises ScriptError naming line and token."""
+    if not isinstance(text, str):
+        raise ScriptError(f"a script must be text, not {type(text).__name__}")
+    actions = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        for stmt in _split_line(raw, line):
+            actions.append(_parse_statement(stmt, line))
+    return actions
+
+
+# ---- planning --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Event:
+    """One unit of work of a script run, and the state right after it.
+
+    A stage command yields one event per walkthrough stage it takes (``new_walkthrough``
+    on the first stage of a fresh iteration); ``train N`` yields N events of one epoch
+    (``epoch`` 1..N); every other command yields one event.
+    """
+
+    index: int
+    action_index: int
+    action: Action
+    stage: Stage | None = None
+    new_walkthrough: bool = False
+    epoch: int = 0
+    caption: str = ""
+    selection: Selection | None = None
+    sample: int = 0
+    speed: float = 1.0
+
+
+def plan_events(
+    actions: Sequence[Action], sizes: Sequence[int], n_samples: int | None = None,
+    sample: int = 0,
+) -> list[Event]:
+    """Expand ``actions`` into events for a network with layer ``sizes``.
+
+    Checks what can only be checked against the network: selections exist, samples are
+    below ``n_samples``, and stage commands make sense where they occur (for example
+    ``forward`` after the forward pass is complete). Raises ScriptError naming the line.
+    """
+    n_layers = len(sizes) - 1
+    stages = stage_list(n_layers)
+    loss_at, last = n_layers, len(stages) - 1
+    events: list[Event] = []
+    state = Event(index=0, action_index=0, action=Action("caption"), sample=sample)
+    pos, active = -1, False
+
+    def emit(ai: int, action: Action, **changes: Any) -> None:
+        nonlocal state
+        fields: dict[str, Any] = {"stage": None, "new_walkthrough": False, "epoch": 0}
+        fields.update(changes)
+        state = replace(state, index=len(events), action_index=ai, action=action, **fields)
+        events.append(state)
+
+    for ai, action in enumerate(actions):
+        kind = action.kind
+        if kind in STAGE_COMMANDS:
+            fresh = not active or pos == last
+            if fresh:
+                pos, active = -1, True
+            if kind == "forward":
+                if stages[pos + 1].kind != "forward":
+                    raise ScriptError("'forward': the forward pass is already complete; "
+                                      "continue with loss, backward or update",
+                                      action.line, kind)
+                target = pos + 1
+            elif kind == "loss":
+                if pos >= loss_at:
+                    raise ScriptError("'loss': the loss of this iteration is already "
+                                      "computed", action.line, kind)
+                target = loss_at
+            elif kind == "backward":
+                if pos >= last - 1:
+                    raise ScriptError("'backward': every layer is already backpropagated; "
+                                      "continue with update", action.line, kind)
+                target = max(pos + 1, loss_at + 1)
+            else:
+                target = last
+            while pos < target:
+                pos += 1
+                emit(ai, action, stage=stages[pos], new_walkthrough=fresh)
+                fresh = False
+        elif kind == "train":
+            active = False
+            for epoch in range(1, action.args[0] + 1):
+                emit(ai, action, epoch=epoch)
+        elif kind == "sample":
+            k = action.args[0]
+            if n_samples is not None and k >= n_samples:
+                raise ScriptError(f"'sample': there are {n_samples} training samples "
+                                  f"(0..{n_samples - 1}), not {k}", action.line, str(k))
+            active = False
+            emit(ai, action, sample=k)
+        elif kind == "select":
+            chosen = action.args[0]
+            if chosen is not None:
+                try:
+                    chosen.check(sizes)
+                except ValueError as exc:
+                    raise ScriptError(f"'select {chosen.text}': {exc}", action.line,
+                                      chosen.text) from None
+            emit(ai, action, selection=chosen)
+        elif kind == "caption":
+            emit(ai, action, caption=action.args[0])
+        elif kind == "speed":
+            emit(ai, action, speed=action.args[0])
+        else:
+            emit(ai, action)
+    return events
+
+
+# ---- running ---------------------------------------------------------------------------
+class ScriptRunner:
+    """Runs a script on a session headless, one event at a time.
+
+    ``session`` is a Session (needs ``.net``, ``.optimizer``, ``.sample``, ``.minibatch``,
+    ``.steps``, ``.train(epochs)`` and ``.X_train``). The whole script is planned and
+    checked when the runner is made, so a bad line fails before anything runs.
+    State after each step: ``walkthrough`` (current Walkthrough or None), ``caption``,
+    ``selection``, ``sample``, ``speed``.
+    """
+
+    def __init__(self, session: Any, actions: Sequence[Action] | str, sample: int = 0):
+        self.session = session
+        self.actions = parse_script(actions) if isinstance(actions, str) else list(actions)
+        self.events = plan_events(
+            self.actions, session.net.sizes, len(session.X_train), sample
+        )
+        self.position = 0
+        self.walkthrough: Walkthrough | None = None
+        self.caption = ""
+        self.selection: Selection | None = None
+        self.sample = sample
+        self.speed = 1.0
+
+    @property
+    def done(self) -> bool:
+        return self.position >= len(self.events)
+
+    @property
+    def last_event(self) -> Event | None:
+        return self.events[self.position - 1] if self.position > 0 else None
+
+    def step(self) -> Event | None:
+        """Run the next event and return it; None when the script is over.
+
+        DivergenceError from training or an update propagates, with a note naming the line.
+        """
+        if self.done:
+            return None
+        event = self.events[self.position]
+        try:
+            self._run(event)
+        except ArithmeticError as exc:
+            exc.add_note(f"script line {event.action.line}: {event.action.kind}")
+            raise
+        self.caption, self.selection = event.caption, event.selection
+        self.sample, self.speed = event.sample, event.speed
+        self.position += 1
+        return event
+
+    def _run(self, event: Event) -> None:
+        kind = event.action.kind
+        if event.stage is not None:
+            if event.new_walkthrough:
+                self.walkthrough = Walkthrough(self.session, sample=self.sample)
+            self.walkthrough.next()  # type: ignore[union-attr]
+        elif kind == "train":
+            self.walkthrough = None
+            self.session.train(1)
+        elif kind == "sample":
+            self.walkthrough = None
+
+    def run_until(self, event_index: int) -> None:
+        """Run events until event ``event_index`` has run (no-op if it already has)."""
+        while self.position <= event_index and not self.done:
+            self.step()
+
+    def run_all(self) -> list[Event]:
+        """Run the rest of the script; returns the events that ran."""
+        ran = self.events[self.position :]
+        while not self.done:
+            self.step()
+        return ran
