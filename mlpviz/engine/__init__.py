@@ -1,7 +1,16 @@
-"""The NumPy engine: activations, losses, the MLP, optimizers, datasets. No Qt, no I/O
-beyond CSV loading."""
+"""The NumPy engine: activations, losses, the MLP, optimizers, the step perceptron,
+datasets and input features. No Qt, no I/O beyond CSV files."""
 
-from mlpviz.engine import activations, init, losses, optimizers
+from mlpviz.engine import (
+    activations,
+    csvdata,
+    datasets,
+    features,
+    init,
+    losses,
+    optimizers,
+    perceptron,
+)
 from mlpviz.engine.mlp import (
     MLP,
     DivergenceError,
@@ -11,6 +20,7 @@ from mlpviz.engine.mlp import (
     NetworkError,
     Trace,
 )
+from mlpviz.engine.perceptron import Perceptron, PerceptronError, PerceptronResult
 
 __all__ = [
     "MLP",
@@ -19,9 +29,16 @@ __all__ = [
     "LayerGrads",
     "LayerTrace",
     "NetworkError",
+    "Perceptron",
+    "PerceptronError",
+    "PerceptronResult",
     "Trace",
     "activations",
+    "csvdata",
+    "datasets",
+    "features",
     "init",
     "losses",
     "optimizers",
+    "perceptron",
 ]

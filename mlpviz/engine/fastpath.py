@@ -1,10 +1,11 @@
 """The fused training loop behind ``MLP.train_epoch``.
 
 Same mathematics as ``MLP.forward``/``backward``, arranged for speed on small networks where
-per-call overhead dominates: each layer's activations carry a trailing column of ones so
-that one matmul computes W a + b and one matmul computes [∂L/∂W | ∂L/∂b]; gradients land in
-one flat vector laid out like ``MLP.params`` so an optimizer step is a few NumPy calls; and
-all buffers are allocated once per batch size.
+per-call overhead dominates: each layer's input carries a trailing column of ones so that
+one matrix product computes W a + b and one computes [∂L/∂W | ∂L/∂b]; gradients land in one
+flat vector laid out like ``MLP.params`` so an optimizer step is a few NumPy calls; products
+use ``np.dot`` into buffers allocated once per batch size (it dispatches faster than
+``np.matmul`` for tiny matrices).
 """
 
 from __future__ import annotations
@@ -20,18 +21,24 @@ if TYPE_CHECKING:
 
 
 class _Buffers:
-    """Per batch size: z of every layer and ones-augmented activations of hidden layers."""
+    """For one batch size B: the ones-augmented input (B, n_in + 1), z of every layer
+    (B, n_l), and the ones-augmented activations of the hidden layers (B, n_l + 1)."""
 
     def __init__(self, sizes: list[int], batch: int, dtype: np.dtype):
+        self.xa = np.ones((batch, sizes[0] + 1), dtype=dtype)
+        self.x_view = self.xa[:, :-1]
         self.z = [np.empty((batch, n), dtype=dtype) for n in sizes[1:]]
         self.acts = [np.ones((batch, n + 1), dtype=dtype) for n in sizes[1:-1]]
         self.acts_view = [a[:, :-1] for a in self.acts]
 
 
 class FastTrainer:
+    """Trains one network in place; build a new one when the network's structure changes."""
+
     def __init__(self, net: MLP):
-        self.net = net
         self.params = net.params
+        self.blocks = net.blocks
+        self.weight_mask = net.weight_mask
         self.sizes = list(net.sizes)
         self.acts = list(net.activations)
         self.loss = net.loss
@@ -44,6 +51,7 @@ class FastTrainer:
         self._bufs: dict[int, _Buffers] = {}
 
     def fits(self, net: MLP) -> bool:
+        """Whether ``net`` is still the network this trainer was built for."""
         return (
             net.params is self.params
             and net.sizes == self.sizes
@@ -57,26 +65,26 @@ class FastTrainer:
             buf = self._bufs[batch] = _Buffers(self.sizes, batch, self.params.dtype)
         return buf
 
-    def _step(self, xa: np.ndarray, y: np.ndarray, opt: Optimizer) -> None:
-        """One mini-batch: xa (B, n_in + 1) with a ones column, y (B, n_out)."""
-        net = self.net
-        blocks, acts = net.blocks, self.acts
-        buf = self._buffers(xa.shape[0])
+    def _step(self, xb: np.ndarray, yb: np.ndarray, opt: Optimizer) -> None:
+        """One mini-batch: xb (B, n_in), yb (B, n_out), both of the network's dtype."""
+        blocks, acts, gblocks = self.blocks, self.acts, self.gblocks
+        buf = self._buffers(xb.shape[0])
+        buf.x_view[...] = xb
         last = len(blocks) - 1
-        a_in = xa
+        a_in = buf.xa
         for l in range(last):
-            np.matmul(a_in, blocks[l].T, out=buf.z[l])
+            np.dot(a_in, blocks[l].T, out=buf.z[l])
             buf.acts_view[l][...] = acts[l].f(buf.z[l])
             a_in = buf.acts[l]
-        z_out = np.matmul(a_in, blocks[last].T, out=buf.z[last])
+        z_out = np.dot(a_in, blocks[last].T, out=buf.z[last])
         a_out = acts[last].f(z_out)
-        dz = self.loss.backward(z_out, a_out, y, acts[last])[1]
+        dz = self.loss.backward(z_out, a_out, yb, acts[last])[1]
         for l in range(last, 0, -1):
-            np.matmul(dz.T, buf.acts[l - 1], out=self.gblocks[l])
-            da = (dz @ blocks[l])[:, :-1]
+            np.dot(dz.T, buf.acts[l - 1], out=gblocks[l])
+            da = np.dot(dz, blocks[l])[:, :-1]
             dz = acts[l - 1].backward(buf.z[l - 1], buf.acts_view[l - 1], da)
-        np.matmul(dz.T, xa, out=self.gblocks[0])
-        opt.step(self.params, self.grads, net.weight_mask)
+        np.dot(dz.T, buf.xa, out=gblocks[0])
+        opt.step(self.params, self.grads, self.weight_mask)
 
     def epoch(
         self,
@@ -85,36 +93,27 @@ class FastTrainer:
         opt: Optimizer,
         batch_size: int,
         rng: np.random.Generator | None,
-    ) -> None:
-        from mlpviz.engine.mlp import DivergenceError, NetworkError
+    ) -> bool:
+        """One pass over x (n, n_in) and y (n, n_out), already validated, in mini-batches of
+        ``batch_size`` (the last may be smaller), shuffled by ``rng`` if given.
 
+        Returns False, with the parameters and the optimizer state restored to their values
+        before the epoch, if a parameter became NaN or infinite.
+        """
         dtype = self.params.dtype
-        x = np.asarray(x)
-        y = np.asarray(y)
-        if x.ndim != 2 or x.shape[1] != self.sizes[0] or x.shape[0] == 0:
-            raise NetworkError(f"inputs have shape {x.shape}; expected (n>0, {self.sizes[0]})")
-        if y.shape != (x.shape[0], self.sizes[-1]):
-            raise NetworkError(f"targets have shape {y.shape}; expected ({x.shape[0]}, {self.sizes[-1]})")
-        batch_size = int(batch_size)
-        if batch_size < 1:
-            raise NetworkError(f"batch size must be at least 1, got {batch_size}")
         n = x.shape[0]
-        order = rng.permutation(n) if rng is not None else np.arange(n)
-        xa = np.ones((n, self.sizes[0] + 1), dtype=dtype)
-        xa[:, :-1] = x[order]
-        ys = y[order].astype(dtype, copy=False)
+        if rng is not None:
+            order = rng.permutation(n)
+            x, y = x[order], y[order]
+        y = y.astype(dtype, copy=False)
         saved = self.params.copy()
         saved_state = opt.state_dict()
-        saved_t = getattr(opt, "t", None)
         with np.errstate(all="ignore"):
             for start in range(0, n, batch_size):
-                self._step(xa[start : start + batch_size], ys[start : start + batch_size], opt)
-        if not np.isfinite(self.params).all():
-            self.params[...] = saved
-            opt.load_state_dict(saved_state, saved.size)
-            if saved_t is not None:
-                opt.t = saved_t  # type: ignore[attr-defined]
-            raise DivergenceError(
-                "training diverged (a weight became NaN or infinite); the weights from "
-                "before this epoch were kept — lower the learning rate"
-            )
+                stop = start + batch_size
+                self._step(x[start:stop], y[start:stop], opt)
+        if np.isfinite(self.params).all():
+            return True
+        self.params[...] = saved
+        opt.load_state_dict(saved_state, saved.size)
+        return False

@@ -18,10 +18,11 @@ from mlpviz.engine import activations as _acts
 from mlpviz.engine import losses as _losses
 from mlpviz.engine.fastpath import FastTrainer
 from mlpviz.engine.init import init_layer
-from mlpviz.engine.optimizers import Optimizer
+from mlpviz.engine.optimizers import Optimizer, check_learning_rate
 
 MAX_LAYER_SIZE = 4096
 MAX_LAYERS = 32
+_OVERFLOW = "the update would make a weight NaN or infinite; lower the learning rate"
 
 
 class NetworkError(ValueError):
@@ -30,6 +31,17 @@ class NetworkError(ValueError):
 
 class DivergenceError(ArithmeticError):
     """Training produced a non-finite loss or gradient; the weights were left unchanged."""
+
+
+def _numeric(value: object, what: str) -> np.ndarray:
+    """``value`` as an array of numbers, or NetworkError naming ``what``."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise NetworkError(f"{what} is not an array of numbers ({exc})") from None
+    if arr.dtype.kind not in "biuf":
+        raise NetworkError(f"{what} must hold numbers, not {arr.dtype}")
+    return arr
 
 
 @dataclass
@@ -119,8 +131,8 @@ class MLP:
         dtype: type | np.dtype | None = None,
     ) -> MLP:
         """A network with the given W⁽ˡ⁾ (n_out, n_in) and b⁽ˡ⁾ (n_out,)."""
-        ws = [np.asarray(w) for w in weights]
-        bs = [np.asarray(b) for b in biases]
+        ws = [_numeric(w, f"W{l + 1}") for l, w in enumerate(weights)]
+        bs = [_numeric(b, f"b{l + 1}") for l, b in enumerate(biases)]
         if not ws or len(ws) != len(bs):
             raise NetworkError("give one bias vector per weight matrix (at least one layer)")
         sizes = [ws[0].shape[1] if ws[0].ndim == 2 else -1]
@@ -148,7 +160,9 @@ class MLP:
             spec = [spec] * n_layers
         spec = list(spec)
         if len(spec) != n_layers:
-            raise NetworkError(f"{n_layers} weight layers need {n_layers} activations, got {len(spec)}")
+            raise NetworkError(
+                f"{n_layers} weight layers need {n_layers} activations, got {len(spec)}"
+            )
         acts = [_acts.from_spec(s) for s in spec]
         if any(a.name == "softmax" for a in acts[:-1]):
             raise NetworkError("softmax can only be the activation of the output layer")
@@ -181,18 +195,23 @@ class MLP:
         return int(self.params.size)
 
     def copy(self) -> MLP:
-        return MLP.from_params(
+        """An independent network with the same structure and parameters."""
+        net = MLP.from_params(
             self.weights, self.biases, list(self.activations), self.loss, self.dtype
         )
+        net.init = self.init
+        return net
 
     def get_params(self) -> np.ndarray:
         """A copy of the flat parameter vector."""
         return self.params.copy()
 
     def set_params(self, flat: np.ndarray) -> None:
-        flat = np.asarray(flat)
+        flat = _numeric(flat, "the parameter vector")
         if flat.shape != self.params.shape:
-            raise NetworkError(f"parameter vector has shape {flat.shape}, expected {self.params.shape}")
+            raise NetworkError(
+                f"parameter vector has shape {flat.shape}, expected {self.params.shape}"
+            )
         if not np.isfinite(flat).all():
             raise NetworkError("parameters hold NaN or infinity")
         self.params[...] = flat
@@ -202,32 +221,40 @@ class MLP:
         return f"{'-'.join(map(str, self.sizes))} [{acts}] loss={self.loss.name}"
 
     # ---- the teaching path -------------------------------------------------------------
-    def _check_x(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=self.dtype)
+    def _check_x(self, x: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
+        """x as (batch, n_in) of ``dtype`` (default: the network's); one sample may be 1-D."""
+        x = _numeric(x, "inputs").astype(dtype or self.dtype, copy=False)
         if x.ndim == 1:
             x = x[None, :]
         if x.ndim != 2 or x.shape[1] != self.sizes[0]:
             raise NetworkError(f"inputs have shape {x.shape}; expected (batch, {self.sizes[0]})")
         return x
 
+    def _check_y(self, y: np.ndarray, batch: int) -> np.ndarray:
+        """y as (batch, n_out); a 1-D y is one sample (batch 1) or one output per sample."""
+        y = _numeric(y, "targets").astype(self.dtype, copy=False)
+        if y.ndim == 1:
+            y = y[None, :] if batch == 1 else y[:, None]
+        if y.shape != (batch, self.sizes[-1]):
+            raise NetworkError(
+                f"targets have shape {y.shape}; expected ({batch}, {self.sizes[-1]})"
+            )
+        return y
+
     def forward(self, x: np.ndarray) -> Trace:
         """Run x (batch, n_in) through every layer, keeping z and a of each."""
-        a = self._check_x(x)
+        x = a = self._check_x(x)
         layers = []
         for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
             z = a @ w.T + b
             a = f.f(z)
             layers.append(LayerTrace(z=z, a=a))
-        return Trace(x=self._check_x(x), layers=layers)
+        return Trace(x=x, layers=layers)
 
     def backward(self, trace: Trace, y: np.ndarray) -> Grads:
         """Backpropagate the batch loss of ``trace`` against targets y (batch, n_out)."""
-        y = np.asarray(y, dtype=self.dtype)
-        if y.ndim == 1:
-            y = y[None, :] if trace.x.shape[0] == 1 else y[:, None]
+        y = self._check_y(y, trace.x.shape[0])
         out = trace.layers[-1]
-        if y.shape != out.a.shape:
-            raise NetworkError(f"targets have shape {y.shape}; expected {out.a.shape}")
         with np.errstate(all="ignore"):
             loss = self.loss.value(out.z, out.a, y)
             da, dz = self.loss.backward(out.z, out.a, y, self.activations[-1])
@@ -248,14 +275,16 @@ class MLP:
         """Plain SGD: W ← W − η ∂L/∂W, b ← b − η ∂L/∂b.
 
         Raises DivergenceError (weights untouched) if the loss, a gradient or a new weight
-        is not finite.
+        is not finite, and OptimizerError for a negative or non-finite ``lr``.
         """
+        lr = check_learning_rate(lr)
         if not grads.is_finite():
             raise DivergenceError("the loss or a gradient is not finite (NaN or infinity)")
-        new_w = [w - lr * g.dW for w, g in zip(self.weights, grads.layers, strict=True)]
-        new_b = [b - lr * g.db for b, g in zip(self.biases, grads.layers, strict=True)]
+        with np.errstate(over="ignore", invalid="ignore"):
+            new_w = [w - lr * g.dW for w, g in zip(self.weights, grads.layers, strict=True)]
+            new_b = [b - lr * g.db for b, g in zip(self.biases, grads.layers, strict=True)]
         if not all(np.isfinite(w).all() for w in new_w + new_b):
-            raise DivergenceError("the update would make a weight infinite; lower the learning rate")
+            raise DivergenceError(_OVERFLOW)
         for l in range(self.n_layers):
             self.weights[l][...] = new_w[l]
             self.biases[l][...] = new_b[l]
@@ -267,14 +296,20 @@ class MLP:
         ).astype(self.dtype, copy=False)
 
     def step(self, grads: Grads, optimizer: Optimizer) -> None:
-        """Apply one optimizer step from ``grads``; DivergenceError leaves weights untouched."""
+        """Apply one optimizer step from ``grads``.
+
+        DivergenceError leaves the weights and the optimizer's state untouched.
+        """
         if not grads.is_finite():
             raise DivergenceError("the loss or a gradient is not finite (NaN or infinity)")
         saved = self.params.copy()
-        optimizer.step(self.params, self.grads_vector(grads), self.weight_mask)
+        saved_state = optimizer.state_dict()
+        with np.errstate(all="ignore"):
+            optimizer.step(self.params, self.grads_vector(grads), self.weight_mask)
         if not np.isfinite(self.params).all():
             self.params[...] = saved
-            raise DivergenceError("the update would make a weight infinite; lower the learning rate")
+            optimizer.load_state_dict(saved_state, saved.size)
+            raise DivergenceError(_OVERFLOW)
 
     # ---- fast evaluation and training --------------------------------------------------
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -282,9 +317,10 @@ class MLP:
         return self.forward(x).output
 
     def activations_of(self, x: np.ndarray, dtype: type | None = None) -> list[np.ndarray]:
-        """a⁽ˡ⁾ of every layer for x (batch, n_in) in one pass; optionally in float32."""
+        """a⁽ˡ⁾ (batch, n_l) of every layer l for x (batch, n_in) in one pass, e.g. every
+        neuron over a grid of input points; ``dtype=np.float32`` halves the cost."""
         dt = np.dtype(dtype) if dtype is not None else self.dtype
-        a = np.asarray(x, dtype=dt)
+        a = self._check_x(x, dt)
         out = []
         for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
             z = a @ w.T.astype(dt, copy=False)
@@ -295,9 +331,11 @@ class MLP:
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> float:
         """The batch loss of x against y without keeping intermediates."""
-        out = self.forward(x).layers[-1]
+        trace = self.forward(x)
+        y = self._check_y(y, trace.x.shape[0])
+        out = trace.layers[-1]
         with np.errstate(all="ignore"):
-            return self.loss.value(out.z, out.a, np.asarray(y, dtype=self.dtype))
+            return self.loss.value(out.z, out.a, y)
 
     def train_epoch(
         self,
@@ -307,11 +345,27 @@ class MLP:
         batch_size: int = 10,
         rng: np.random.Generator | None = None,
     ) -> None:
-        """One pass over (x, y) in shuffled mini-batches with ``optimizer``.
+        """One pass over x (n, n_in) and y (n, n_out) in mini-batches of ``batch_size`` (the
+        last one may be smaller) with ``optimizer``, in an order shuffled by ``rng`` (in
+        the given order if None).
 
-        On a non-finite result the weights are restored to their values before the
-        epoch and DivergenceError is raised.
+        On a non-finite result the weights and the optimizer state are restored to their
+        values before the epoch and DivergenceError is raised.
         """
+        x = self._check_x(x)
+        y = self._check_y(y, x.shape[0])
+        if x.shape[0] == 0:
+            raise NetworkError("there are no training samples")
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1
+        ):
+            raise NetworkError(f"batch size must be a whole number >= 1, got {batch_size!r}")
         if self._fast is None or not self._fast.fits(self):
             self._fast = FastTrainer(self)
-        self._fast.epoch(x, y, optimizer, batch_size, rng)
+        if not self._fast.epoch(x, y, optimizer, int(batch_size), rng):
+            raise DivergenceError(
+                "training diverged (a weight became NaN or infinite); the weights from "
+                "before this epoch were kept — lower the learning rate"
+            )

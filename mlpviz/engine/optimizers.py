@@ -18,10 +18,35 @@ class OptimizerError(ValueError):
 
 
 def _check(name: str, value: float, lo: float, hi: float) -> float:
-    value = float(value)
-    if not (np.isfinite(value) and lo <= value <= hi):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not (np.isfinite(number) and lo <= number <= hi):
         raise OptimizerError(f"{name} must be a number in [{lo:g}, {hi:g}], got {value!r}")
-    return value
+    return number
+
+
+MAX_LEARNING_RATE = 1e9
+
+
+def check_learning_rate(lr: float) -> float:
+    """``lr`` as a float, or OptimizerError unless it is a finite number in [0, 1e9]."""
+    return _check("learning rate", lr, 0.0, MAX_LEARNING_RATE)
+
+
+def _restore(state: dict[str, np.ndarray], key: str, size: int) -> np.ndarray | None:
+    """A saved state vector as a float array of ``size`` (None if absent)."""
+    value = state.get(key)
+    if value is None:
+        return None
+    arr = np.array(value)
+    if arr.dtype.kind != "f" or arr.size != size:
+        raise OptimizerError(
+            f"optimizer state {key!r} holds {arr.size} values of {arr.dtype}; "
+            f"expected {size} floats"
+        )
+    return arr.reshape(size)
 
 
 class Optimizer:
@@ -39,7 +64,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = _check("learning rate", value, 0.0, 1e9)
+        self._lr = check_learning_rate(value)
 
     @property
     def regularization(self) -> str:
@@ -140,12 +165,12 @@ class SGD(Optimizer):
         return {} if self._v is None else {"v": self._v.copy()}
 
     def load_state_dict(self, state, size):
-        v = state.get("v")
-        self._v = None if v is None else np.array(v, dtype=np.float64).reshape(size)
+        self._v = _restore(state, "v", size)
 
 
 class Adam(Optimizer):
-    """Adam with bias correction (Kingma & Ba)."""
+    """Adam (Kingma & Ba, Algorithm 1): m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
+    m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), w ← w − η m̂ / (√v̂ + ε)."""
 
     name = "adam"
 
@@ -181,10 +206,13 @@ class Adam(Optimizer):
         self._m += (1.0 - self.beta1) * grads
         self._v *= self.beta2
         self._v += (1.0 - self.beta2) * (grads * grads)
-        step_size = self.lr * np.sqrt(1.0 - self.beta2**self.t) / (1.0 - self.beta1**self.t)
-        denom = np.sqrt(self._v)
+        denom = self._v / (1.0 - self.beta2**self.t)
+        np.sqrt(denom, out=denom)
         denom += self.eps
-        params -= step_size * (self._m / denom)
+        m_hat = self._m / (1.0 - self.beta1**self.t)
+        m_hat /= denom
+        m_hat *= self.lr
+        params -= m_hat
 
     def config(self):
         return {**super().config(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
@@ -195,25 +223,31 @@ class Adam(Optimizer):
         return {"t": np.array(self.t), "m": self._m.copy(), "v": self._v.copy()}  # type: ignore[union-attr]
 
     def load_state_dict(self, state, size):
-        self.t = int(np.asarray(state.get("t", 0)))
-        m, v = state.get("m"), state.get("v")
-        if m is None or v is None:
-            self._m = self._v = None
-        else:
-            self._m = np.array(m, dtype=np.float64).reshape(size)
-            self._v = np.array(v, dtype=np.float64).reshape(size)
+        t = np.asarray(state.get("t", 0))
+        if t.shape != () or t.dtype.kind not in "iu" or t < 0:
+            raise OptimizerError(f"optimizer state 't' must be a step count >= 0, got {t!r}")
+        m, v = _restore(state, "m", size), _restore(state, "v", size)
+        if (m is None) != (v is None):
+            raise OptimizerError("optimizer state holds only one of the moments 'm' and 'v'")
+        self.t = int(t)
+        self._m, self._v = m, v
 
 
 def make(name: str = "sgd", lr: float = 0.1, **kw: object) -> Optimizer:
-    """An optimizer by contract name: ``sgd``, ``momentum`` (μ = 0.9 unless given), ``adam``."""
-    if name == "sgd":
-        return SGD(lr, **kw)  # type: ignore[arg-type]
+    """An optimizer by contract name: ``sgd``, ``momentum`` (μ = 0.9 unless given), ``adam``.
+
+    Keywords are the hyperparameters of the class (``momentum``; ``beta1``, ``beta2``,
+    ``eps``) and ``regularization`` / ``reg_rate``; anything else raises OptimizerError.
+    """
+    if name not in NAMES:
+        raise OptimizerError(f"unknown optimizer {name!r}; choose one of: {', '.join(NAMES)}")
     if name == "momentum":
         kw.setdefault("momentum", 0.9)
-        return SGD(lr, **kw)  # type: ignore[arg-type]
-    if name == "adam":
-        return Adam(lr, **kw)  # type: ignore[arg-type]
-    raise OptimizerError(f"unknown optimizer {name!r}; choose one of: {', '.join(NAMES)}")
+    cls = Adam if name == "adam" else SGD
+    try:
+        return cls(lr, **kw)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise OptimizerError(f"bad settings for optimizer {name!r}: {exc}") from None
 
 
 def from_config(config: dict[str, object]) -> Optimizer:
