@@ -1,0 +1,480 @@
+"""The network diagram widget: neurons, edges, biases and the loss node of an MLP, the
+walkthrough's stages animated on top, hover tooltips, selection and inline editing.
+
+The view never changes the network: edits are emitted as ``weightEdited`` /
+``biasEdited`` and the controller applies them and calls :meth:`NetworkView.refresh`.
+Selections are tuples: ``("neuron", l, i)`` (l = −1 for inputs), ``("edge", l, i, j)``
+(W⁽ˡ⁾[i, j], from neuron j of layer l − 1 to neuron i of layer l), ``("bias", l, i)``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QLabel, QLineEdit, QToolTip, QWidget
+
+from mlpviz.ui.colors import THEMES, Theme
+from mlpviz.ui.network_layout import NetworkLayout, elide
+from mlpviz.ui.network_paint import Painter, fmt, font, thumbnail_images
+from mlpviz.ui.network_scene import (
+    Scene,
+    Values,
+    build_scene,
+    choose_edges,
+    values_from_sample,
+    values_from_walkthrough,
+)
+
+VALUE_MODES = ("a", "z", "delta", "none")
+MAX_EDIT = 1e6
+
+
+class EditError(ValueError):
+    """Text typed into the inline editor that is not an acceptable parameter value."""
+
+
+def parse_value(text: str) -> float:
+    """The number typed for a weight or bias; EditError for empty, non-numeric, NaN,
+    infinite or huge (|v| > 1e6) input. Accepts "−" and a decimal comma."""
+    t = text.strip().replace("−", "-")
+    if not t:
+        raise EditError("Type a number")
+    if "," in t and "." not in t:
+        t = t.replace(",", ".")
+    try:
+        v = float(t)
+    except ValueError:
+        raise EditError(f"“{text.strip()}” is not a number") from None
+    if not math.isfinite(v):
+        raise EditError("NaN and infinity are not allowed")
+    if abs(v) > MAX_EDIT:
+        raise EditError(f"Keep |value| ≤ {MAX_EDIT:g}")
+    return v
+
+
+class _Editor(QLineEdit):
+    cancelled = Signal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class NetworkView(QWidget):
+    """Paints an MLP and, optionally, a Walkthrough's progress through one iteration."""
+
+    selectionChanged = Signal(object)
+    weightEdited = Signal(int, int, int, float)
+    biasEdited = Signal(int, int, float)
+    hovered = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setMinimumSize(360, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._net = None
+        self._in_labels: list[str] = []
+        self._out_labels: list[str] = []
+        self._wt = None
+        self._x: np.ndarray | None = None
+        self._y: np.ndarray | None = None
+        self._frame: tuple[object, float] = (None, 1.0)
+        self._theme: Theme = THEMES["light"]
+        self._mode = "a"
+        self._maps: list[np.ndarray] | None = None
+        self._thumbs: list | None = None
+        self._selection: tuple | None = None
+        self._hover: tuple | None = None
+        self._version = 0
+        self._label_widths = (10.0, 10.0)
+        self._caches: dict[str, tuple] = {}
+        self._edit_target: tuple | None = None
+        self.editor = _Editor(self)
+        self.editor.hide()
+        self.editor.returnPressed.connect(self._commit_edit)
+        self.editor.cancelled.connect(self.close_editor)
+        self.edit_message = QLabel(self)
+        self.edit_message.hide()
+
+    # ---- inputs from the controller ----------------------------------------------------
+    def set_network(self, net, input_labels: list[str], output_labels: list[str]) -> None:
+        """Show ``net`` (an MLP) with display names for its inputs and outputs."""
+        self._net = net
+        self._in_labels = [str(s) for s in input_labels]
+        self._out_labels = [str(s) for s in output_labels]
+        fm = QFontMetricsF(font(self.font(), 12.5))
+        shown = [self._in_labels[j] for j in elide(len(self._in_labels))]
+        self._label_widths = (
+            min(max([fm.horizontalAdvance(t) for t in shown] + [10.0]), 160.0),
+            min(max([fm.horizontalAdvance(t) for t in self._out_labels[:64]] + [10.0]), 160.0),
+        )
+        if self._x is not None and np.atleast_2d(self._x).shape[1] != net.sizes[0]:
+            self._x = self._y = None
+        if self._selection is not None and not self._valid(self._selection):
+            self._selection = None
+        self.refresh()
+
+    def set_walkthrough(self, wt, sample=None) -> None:
+        """Show a Walkthrough (or None: the traced sample's forward values). ``sample``
+        is the traced x (1, n_in) or an (x, y) pair, remembered for idle display."""
+        self._wt = wt
+        if sample is not None:
+            x, y = sample if isinstance(sample, tuple) else (sample, None)
+            self._x = np.asarray(x, dtype=np.float64)
+            self._y = None if y is None else np.asarray(y, dtype=np.float64)
+        self.refresh()
+
+    def set_frame(self, stage, t: float) -> None:
+        """Animation progress of ``stage`` (t in [0, 1]; 1 = complete), from the Timeline."""
+        self._frame = (stage, min(max(float(t), 0.0), 1.0))
+        self.update()
+
+    def set_theme(self, theme: Theme | str) -> None:
+        self._theme = THEMES[theme] if isinstance(theme, str) else theme
+        if self._maps is not None:
+            self._thumbs = thumbnail_images(self._maps, self._theme)
+        self.refresh()
+
+    def set_value_mode(self, mode: str) -> None:
+        """Numbers on neurons: "a", "z", "delta" (δ = ∂L/∂z) or "none"."""
+        if mode not in VALUE_MODES:
+            raise ValueError(f"value mode must be one of {VALUE_MODES}, got {mode!r}")
+        self._mode = mode
+        self.refresh()
+
+    def set_thumbnails(self, maps: list[np.ndarray] | None) -> None:
+        """Activation maps per weight layer, (res, res, n_l) each, or None to hide them."""
+        self._maps = None if maps is None else [np.asarray(m) for m in maps]
+        self._thumbs = None if maps is None else thumbnail_images(self._maps, self._theme)
+        self.refresh()
+
+    def set_selection(self, sel: tuple | None) -> None:
+        self._selection = tuple(sel) if sel is not None and self._valid(tuple(sel)) else None
+        self.update()
+
+    def selection(self) -> tuple | None:
+        return self._selection
+
+    def refresh(self) -> None:
+        """Re-read the network and walkthrough (after weights changed) and repaint."""
+        self._version += 1
+        self.update()
+
+    # ---- what to draw ------------------------------------------------------------------
+    def _animating(self) -> bool:
+        stage, t = self._frame
+        return self._wt is not None and stage is not None and stage == self._wt.stage and t < 1
+
+    def diagram_layout(self, width: int | None = None, height: int | None = None) -> NetworkLayout:
+        """The geometry for a view of the given size (default: the widget's size)."""
+        w = self.width() if width is None else width
+        h = self.height() if height is None else height
+        if self._net is None:
+            raise RuntimeError("NetworkView has no network: call set_network first")
+        key = (w, h, tuple(self._net.sizes), self._label_widths, self._theme.font_scale,
+               self._maps is not None)
+        cached = self._caches.get(f"layout{w}x{h}")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        layout = NetworkLayout(self._net.sizes, w, h, *self._label_widths,
+                               self._theme.font_scale, thumbnails=self._maps is not None)
+        self._caches[f"layout{w}x{h}"] = (key, layout)
+        return layout
+
+    def _values(self) -> Values | None:
+        key = (self._version, self._animating())
+        cached = self._caches.get("values")
+        if cached is None or cached[0] != key:
+            if self._wt is not None:
+                v = values_from_walkthrough(self._net, self._wt, self._animating())
+            else:
+                v = values_from_sample(self._net, self._x, self._y)
+            cached = (key, v)
+            self._caches["values"] = cached
+        return cached[1]
+
+    def scene(self, layout: NetworkLayout) -> Scene:
+        """What ``layout`` shows now (cached until the next change or animation start/end)."""
+        key = (id(layout), self._version, self._animating(), self._mode)
+        cached = self._caches.get(f"scene{layout.width}x{layout.height}")
+        if cached is None or cached[0] != key:
+            edges = choose_edges(self._net, layout)
+            cached = (key, build_scene(self._net, layout, self._values(), self._mode, edges))
+            self._caches[f"scene{layout.width}x{layout.height}"] = cached
+        return cached[1]
+
+    def _painter_for(self, layout: NetworkLayout) -> Painter:
+        net = self._net
+        titles = [("Input", f"{net.sizes[0]} feature{'s' if net.sizes[0] != 1 else ''}")]
+        for l, act in enumerate(net.activations):
+            name = "Output" if l == net.n_layers - 1 else f"Hidden {l + 1}"
+            n = net.sizes[l + 1]
+            titles.append((f"{name} ({act.name})", f"{n} neuron{'s' if n != 1 else ''}"))
+        return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
+                       self._in_labels, self._out_labels, net.loss.name, self._thumbs)
+
+    def _paint_all(self, p: QPainter, layout: NetworkLayout) -> None:
+        pr = self._painter_for(layout)
+        t = self._frame[1] if self._animating() else 1.0
+        pr.under(p)
+        pr.moving_edges(p, t)
+        pr.over(p)
+        pr.moving_top(p, t)
+        pr.selection(p, self._selection)
+
+    # ---- painting ----------------------------------------------------------------------
+    def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap, QPixmap | None]:
+        """The cached under layer (with everything static when nothing animates) and, while
+        animating, the transparent over layer."""
+        dpr = self.devicePixelRatioF()
+        animating = self._animating()
+        key = (layout.width, layout.height, dpr, self._version, animating, self._mode,
+               self._theme)
+        cached = self._caches.get("pixmaps")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        size = QSize(max(1, round(layout.width * dpr)), max(1, round(layout.height * dpr)))
+        under = QPixmap(size)
+        under.setDevicePixelRatio(dpr)
+        p = QPainter(under)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        pr.under(p)
+        over = None
+        if animating:
+            p.end()
+            over = QPixmap(size)
+            over.setDevicePixelRatio(dpr)
+            over.fill(Qt.GlobalColor.transparent)
+            p = QPainter(over)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        pr.over(p)
+        p.end()
+        self._caches["pixmaps"] = (key, (under, over))
+        return under, over
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.setClipRect(event.rect())
+        if self._net is None:
+            p.fillRect(self.rect(), self._theme.qcolor("background"))
+            return
+        layout = self.diagram_layout()
+        pr = self._painter_for(layout)
+        under, over = self._static_pixmaps(layout, pr)
+        p.drawPixmap(0, 0, under)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        if over is not None:
+            t = self._frame[1]
+            pr.moving_edges(p, t)
+            p.drawPixmap(0, 0, over)
+            pr.moving_top(p, t)
+        pr.selection(p, self._selection)
+
+    def render_image(self, width: int, height: int) -> QImage:
+        """The view painted offscreen at exactly width × height (no window needed)."""
+        img = QImage(int(width), int(height), QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(self._theme.qcolor("background"))
+        if self._net is not None:
+            p = QPainter(img)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            self._paint_all(p, self.diagram_layout(int(width), int(height)))
+            p.end()
+        return img
+
+    def svg(self, path: str | Path, width: int = 1280, height: int = 720) -> None:
+        """Write the diagram as an SVG file of the given size (vector edges and circles)."""
+        if self._net is None:
+            raise RuntimeError("NetworkView has no network to export")
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(QSize(int(width), int(height)))
+        gen.setViewBox(QRect(0, 0, int(width), int(height)))
+        gen.setTitle("mlpviz network")
+        gen.setDescription(self._net.describe())
+        p = QPainter(gen)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_all(p, self.diagram_layout(int(width), int(height)))
+        p.end()
+
+    # ---- hit testing, tooltips ---------------------------------------------------------
+    def item_at(self, pos: QPoint) -> tuple | None:
+        """The neuron, edge or bias marker under widget position ``pos`` (or None)."""
+        if self._net is None:
+            return None
+        layout = self.diagram_layout()
+        sc = self.scene(layout)
+        visible = {l: (e.i, e.j) for l, e in enumerate(sc.edges)}
+        return layout.hit_test(pos.x(), pos.y(), visible)
+
+    def _valid(self, sel: tuple) -> bool:
+        net = self._net
+        if net is None or not sel:
+            return False
+        try:
+            kind, l, i = sel[0], int(sel[1]), int(sel[2])
+            lo = -1 if kind == "neuron" else 0
+            ok = kind in ("neuron", "bias", "edge") and lo <= l < net.n_layers
+            ok = ok and 0 <= i < net.sizes[l + 1]
+            return ok and (kind != "edge" or 0 <= int(sel[3]) < net.sizes[l])
+        except (IndexError, TypeError, ValueError):
+            return False
+
+    def tooltip_text(self, item: tuple | None) -> str:
+        """The hover text for an item: its values, or "not computed yet"."""
+        if item is None or self._net is None:
+            return ""
+        v, net = self._values(), self._net
+        kind, l, i = item[0], item[1], item[2]
+
+        def known(key: str, idx) -> bool:
+            return v is not None and bool(np.asarray(v.known[l][key])[idx])
+
+        def val(name: str, arrays, key: str, idx) -> str:
+            if arrays is None or not known(key, idx):
+                return f"{name} = not computed yet"
+            return f"{name} = {fmt(float(arrays[l][idx]))}"
+
+        mean = " (batch mean)" if v is not None and v.batch > 1 else ""
+        if kind == "neuron" and l < 0:
+            name = self._in_labels[i] if i < len(self._in_labels) else f"x{i + 1}"
+            x = "not set" if v is None else fmt(float(v.x[i]))
+            return f"Input {name} = {x}{mean}"
+        where = "Output" if l == net.n_layers - 1 else f"Hidden {l + 1}"
+        if kind == "neuron":
+            lines = [f"{where}, neuron {i + 1} ({net.activations[l].name}){mean}",
+                     val("z", v and v.z, "z", i), val("a", v and v.a, "a", i),
+                     val("δ = ∂L/∂z", v and v.dz, "dz", i),
+                     f"b = {fmt(float(net.biases[l][i]))}"]
+            return "\n".join(lines)
+        if kind == "bias":
+            return "\n".join([f"Bias b[{i + 1}] of {where.lower()} layer",
+                              f"b = {fmt(float(net.biases[l][i]))}",
+                              val("∂L/∂b", v and v.db, "db", i)])
+        j = item[3]
+        src = (self._in_labels[j] if l == 0 and j < len(self._in_labels)
+               else f"neuron {j + 1}")
+        return "\n".join([f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
+                          f"w = {fmt(float(net.weights[l][i, j]))}",
+                          val("∂L/∂w", v and v.dW, "dW", (i, j))])
+
+    def event(self, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.ToolTip:
+            item = self.item_at(ev.pos())
+            text = self.tooltip_text(item)
+            if not text and self._net is not None and self.diagram_layout().hit_loss(
+                    ev.pos().x(), ev.pos().y()):
+                text = self._loss_tooltip()
+            if text:
+                QToolTip.showText(ev.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                ev.ignore()
+            return True
+        return super().event(ev)
+
+    def _loss_tooltip(self) -> str:
+        v = self._values()
+        loss = self._net.loss
+        value = fmt(v.loss) if v is not None and v.loss_known else "not computed yet"
+        return f"Loss ({loss.name}): {loss.formula}\nL = {value}"
+
+    # ---- mouse ---------------------------------------------------------------------------
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        item = self.item_at(event.position().toPoint())
+        if item != self._hover:
+            self._hover = item
+            self.hovered.emit(item)
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._hover is not None:
+            self._hover = None
+            self.hovered.emit(None)
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        if self.editor.isVisible():
+            self.close_editor()
+        item = self.item_at(event.position().toPoint())
+        if item != self._selection:
+            self._selection = item
+            self.update()
+            self.selectionChanged.emit(item)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        item = self.item_at(event.position().toPoint())
+        if item is not None:
+            self.open_editor(item)
+
+    # ---- inline editing --------------------------------------------------------------------
+    def open_editor(self, item: tuple) -> bool:
+        """Start editing the weight of an edge, or the bias of a neuron / bias marker.
+        Returns False for items that hold no parameter (inputs)."""
+        if not self._valid(item) or (item[0] == "neuron" and item[1] < 0):
+            return False
+        layout = self.diagram_layout()
+        kind, l, i = item[0], item[1], item[2]
+        if kind == "edge":
+            target, current = item, float(self._net.weights[l][i, item[3]])
+            anchor = layout.edge_midpoint(l, i, item[3])
+        else:
+            target, current = ("bias", l, i), float(self._net.biases[l][i])
+            anchor = layout.pos(l, i)
+            anchor = None if anchor is None else (anchor[0] + layout.r, anchor[1])
+        if anchor is None:
+            return False
+        self._edit_target = target
+        s = layout.s
+        w, h = int(120 * s), int(28 * s)
+        x = int(min(max(anchor[0] - w / 2, 4), self.width() - w - 4))
+        y = int(min(max(anchor[1] - h / 2, 4), self.height() - 2 * h - 8))
+        self.editor.setGeometry(x, y, w, h)
+        self.editor.setText(f"{current:.6g}")
+        self.editor.selectAll()
+        self.edit_message.hide()
+        self.edit_message.move(x, y + h + 2)
+        self.editor.show()
+        self.editor.setFocus()
+        return True
+
+    def close_editor(self) -> None:
+        self._edit_target = None
+        self.editor.hide()
+        self.edit_message.hide()
+        self.setFocus()
+
+    def _commit_edit(self) -> None:
+        target = self._edit_target
+        if target is None:
+            return
+        try:
+            value = parse_value(self.editor.text())
+        except EditError as exc:
+            th = self._theme
+            self.edit_message.setStyleSheet(
+                f"color: {th.error}; background: {th.panel}; border: 1px solid {th.error};"
+                " border-radius: 3px; padding: 2px 6px;")
+            self.edit_message.setText(str(exc))
+            self.edit_message.adjustSize()
+            self.edit_message.show()
+            self.edit_message.raise_()
+            return
+        self.close_editor()
+        if target[0] == "edge":
+            self.weightEdited.emit(target[1], target[2], target[3], value)
+        else:
+            self.biasEdited.emit(target[1], target[2], value)
