@@ -1,23 +1,192 @@
-"""The ``mlpviz`` command: opens the app, or runs a headless subcommand."""
+"""The ``mlpviz`` command: opens the app, or runs a headless subcommand.
+
+Errors in what the user typed or pointed at end with exit status 1 and one line
+``mlpviz: error: …`` on stderr (2 for usage errors), never a traceback, and leave no
+partial output file behind.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from mlpviz import __version__
+
+SUBCOMMANDS = ("lessons", "record", "snapshot", "explain")
+VIEWS = ("window", "network", "plots")
+THEME_CHOICES = ("light", "dark", "colorblind")
+
+
+class CLIError(Exception):
+    """A problem with the user's input: reported as one line, exit status 1."""
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1280x720"`` → (1280, 720); 16..7680 each."""
+    try:
+        w, h = (int(v) for v in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, not {text!r}") from None
+    if not (16 <= w <= 7680 and 16 <= h <= 7680):
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (16..7680 per side)")
+    return w, h
+
+
+def _add_source(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="SOURCE", help="a lesson name or a .mlpviz file")
+
+
+def _add_steps(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--steps", metavar="ACTIONS",
+                   help='script actions separated by ";", e.g. "forward;backward;update"')
+    g.add_argument("--script", metavar="FILE", type=Path, help="a script file, one action per line")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlpviz",
-        description="Watch a multi-layer perceptron learn, one backpropagation step at a time.",
+        description="Watch a multi-layer perceptron learn, one backpropagation step at a time. "
+        "Without a subcommand, opens the app on SOURCE (default: the xor lesson).",
     )
     parser.add_argument("--version", action="version", version=f"mlpviz {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("lessons", help="list the built-in lessons")
+
+    rec = sub.add_parser("record", help="render a video headless")
+    _add_source(rec)
+    rec.add_argument("-o", "--output", required=True, type=Path, help="OUT.mp4, .webm or .gif")
+    rec.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH (default 1280x720)")
+    rec.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
+    _add_steps(rec)
+    rec.add_argument("--view", choices=VIEWS, default="window")
+    rec.add_argument("--theme", choices=THEME_CHOICES, default="light")
+    rec.add_argument("--captions", action=argparse.BooleanOptionalAction, default=True,
+                     help="burn the script's captions into the video (default on)")
+
+    snap = sub.add_parser("snapshot", help="render a PNG headless")
+    _add_source(snap)
+    snap.add_argument("-o", "--output", required=True, type=Path, help="OUT.png")
+    snap.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH (default 1280x720)")
+    _add_steps(snap)
+    snap.add_argument("--view", choices=VIEWS, default="window")
+    snap.add_argument("--theme", choices=THEME_CHOICES, default="light")
+
+    exp = sub.add_parser("explain", help="print the worked numbers of an iteration (a handout)")
+    _add_source(exp)
+    _add_steps(exp)
+    exp.add_argument("--select", nargs=2, metavar=("KIND", "INDEX"),
+                     help="neuron L:I or edge L:I:J (1-based layers, as in the app)")
+    exp.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    del args
+def build_gui_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mlpviz", description=build_parser().description)
+    p.add_argument("--version", action="version", version=f"mlpviz {__version__}")
+    p.add_argument("source", nargs="?", default=None, metavar="FILE.mlpviz|LESSON",
+                   help="a session file or a lesson name (default: xor)")
+    return p
+
+
+def load_source(source: str):  # -> Session (imported lazily: keeps `mlpviz --version` fast)
+    """A Session from a lesson name or a ``.mlpviz`` file; CLIError with a clear message."""
+    from mlpviz.model.lessons import LessonError, list_lessons
+    from mlpviz.model.session import Session
+
+    path = Path(source)
+    if path.suffix == ".mlpviz" or path.exists():
+        if not path.is_file():
+            raise CLIError(f"no such session file: {source}")
+        try:
+            return Session.load(path)
+        except (OSError, ValueError) as exc:
+            raise CLIError(f"cannot open {source}: {exc}") from None
+    names = [lesson.name for lesson in list_lessons()]
+    if source in names:
+        try:
+            return Session.from_lesson(source)
+        except LessonError as exc:
+            raise CLIError(str(exc)) from None
+    raise CLIError(
+        f"{source!r} is neither a .mlpviz file nor a lesson; lessons: {', '.join(names)}"
+    )
+
+
+def read_steps(args: argparse.Namespace) -> str | None:
+    if getattr(args, "script", None) is not None:
+        try:
+            return args.script.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CLIError(f"cannot read script {args.script}: {exc}") from None
+    return getattr(args, "steps", None)
+
+
+def _cmd_lessons() -> int:
+    from mlpviz.model.lessons import list_lessons
+
+    for lesson in list_lessons():
+        print(f"{lesson.name} — {lesson.title}")
     return 0
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from mlpviz.ui.snapshot import snapshot
+
+    session = load_source(args.source)
+    snapshot(session, args.output, size=args.size, steps=read_steps(args), view=args.view,
+             theme=args.theme)
+    return 0
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from mlpviz.ui.recording import record_cli
+
+    session = load_source(args.source)
+    record_cli(session, args.output, size=args.size, fps=args.fps, steps=read_steps(args),
+               view=args.view, theme=args.theme, captions=args.captions)
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from mlpviz.model.explain import explain
+
+    session = load_source(args.source)
+    select = tuple(args.select) if args.select else None
+    sys.stdout.write(explain(session, steps=read_steps(args), select=select, fmt=args.format))
+    return 0
+
+
+def _gui(source: str | None) -> int:
+    from mlpviz.ui.app import run_app
+
+    session = load_source(source) if source is not None else None
+    return run_app(session, Path(source) if source and source.endswith(".mlpviz") else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            args = build_parser().parse_args(argv)
+            if args.command in ("record", "snapshot"):
+                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            handler = {"lessons": lambda a: _cmd_lessons(), "snapshot": _cmd_snapshot,
+                       "record": _cmd_record, "explain": _cmd_explain}[args.command]
+            return handler(args)
+        if argv and argv[0] in ("-h", "--help"):
+            build_parser().print_help()
+            return 0
+        args = build_gui_parser().parse_args(argv)
+        return _gui(args.source)
+    except CLIError as exc:
+        print(f"mlpviz: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mlpviz: error: interrupted", file=sys.stderr)
+        return 1
+    except (OSError, ValueError, ArithmeticError) as exc:
+        print(f"mlpviz: error: {exc}", file=sys.stderr)
+        return 1

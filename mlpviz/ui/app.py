@@ -1,0 +1,35 @@
+"""Starting the desktop app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from mlpviz.paths import resource_dir
+
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("mlpviz")
+    app.setOrganizationName("mlpviz")
+    app.setApplicationDisplayName("mlpviz")
+    icon = resource_dir() / "mlpviz.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app  # type: ignore[return-value]
+
+
+def run_app(session=None, path: Path | None = None) -> int:
+    """Open the main window on ``session`` (default: the xor lesson) and run the event loop."""
+    app = make_app()
+    from mlpviz.ui.controller import Controller
+    from mlpviz.ui.main_window import MainWindow
+
+    controller = Controller(session)
+    controller.path = path
+    window = MainWindow(controller, offer_autosave=session is None)
+    window.show()
+    return app.exec()

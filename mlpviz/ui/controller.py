@@ -1,0 +1,322 @@
+"""The one object the widgets talk to: it owns the Session, the current Walkthrough, the
+selection and the run state, changes the model on request and tells the views by signals.
+
+Widgets never poke each other: a control calls a controller method, the controller changes
+the model and emits a signal, and every view re-reads the model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from mlpviz.engine import DivergenceError
+from mlpviz.model.session import Session
+from mlpviz.model.walkthrough import Walkthrough
+
+#: epochs trained per animation frame for each speed setting while running
+RUN_SPEEDS: dict[str, int] = {"slow": 1, "normal": 5, "fast": 25, "max": 0}
+FRAME_BUDGET_S = 0.025  # training time per frame at "max" speed
+
+
+class _SnapshotCommand(QUndoCommand):
+    """Undo point: the session before and after a change (weights, settings, optimizer)."""
+
+    def __init__(self, ctl: Controller, text: str, before: object, after: object):
+        super().__init__(text)
+        self._ctl, self._before, self._after = ctl, before, after
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # the change is already in place when the command is pushed
+            self._first = False
+            return
+        self._ctl._restore(self._after)
+
+    def undo(self) -> None:
+        self._ctl._restore(self._before)
+
+
+class Controller(QObject):
+    sessionReplaced = Signal()  # a new session (new data, network, file or lesson)
+    modelChanged = Signal()  # weights, settings or history changed: redraw everything
+    stageChanged = Signal()  # the walkthrough moved (views re-read it)
+    selectionChanged = Signal(object)
+    runningChanged = Signal(bool)
+    message = Signal(str, str)  # (level: info|warning|error, text)
+    captionChanged = Signal(str)
+
+    def __init__(self, session: Session | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.session = session if session is not None else Session.from_lesson("xor")
+        self.walkthrough: Walkthrough | None = None
+        self.selection: object = None
+        self.sample = 0
+        self.use_batch = False
+        self.granularity = "layer"
+        self.speed = "normal"
+        self.path: Path | None = None
+        self.undo_stack = QUndoStack(self)
+        self.last_frame_ms = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(16)
+        self._timer.timeout.connect(self._run_tick)
+        self.on_frame: Callable[[], None] | None = None
+
+    # ---- session ------------------------------------------------------------------------
+    def set_session(self, session: Session, path: Path | None = None) -> None:
+        self.pause()
+        self.session = session
+        self.path = path
+        self.walkthrough = None
+        self.selection = None
+        self.sample = 0
+        self.undo_stack.clear()
+        self.sessionReplaced.emit()
+        self.modelChanged.emit()
+        self.stageChanged.emit()
+        self.selectionChanged.emit(None)
+
+    def _restore(self, snapshot: object) -> None:
+        self.pause()
+        self.walkthrough = None
+        self.session.restore(snapshot)
+        self.sessionReplaced.emit()
+        self.modelChanged.emit()
+        self.stageChanged.emit()
+
+    def change(self, text: str, fn: Callable[[], None]) -> bool:
+        """Run ``fn`` (which changes the session) as one undoable step.
+
+        Errors from the model (bad settings) leave the session as it was and are reported.
+        """
+        before = self.session.snapshot()
+        self.pause()
+        try:
+            fn()
+        except (ValueError, ArithmeticError) as exc:
+            self.session.restore(before)
+            self.message.emit("error", str(exc))
+            self.modelChanged.emit()
+            return False
+        self.walkthrough = None
+        self.undo_stack.push(_SnapshotCommand(self, text, before, self.session.snapshot()))
+        self.modelChanged.emit()
+        self.stageChanged.emit()
+        return True
+
+    def set_train(self, **kw: object) -> bool:
+        return self.change("Change training settings", lambda: self.session.set_train(**kw))
+
+    def set_net(self, **kw: object) -> bool:
+        ok = self.change("Change network", lambda: self.session.set_net(**kw))
+        if ok:
+            self.selection = None
+            self.sessionReplaced.emit()
+        return ok
+
+    def set_data(self, **kw: object) -> bool:
+        ok = self.change("Change data", lambda: self.session.set_data(**kw))
+        if ok:
+            self.sample = min(self.sample, len(self.session.X_train) - 1)
+            self.sessionReplaced.emit()
+        return ok
+
+    def regenerate(self) -> bool:
+        ok = self.change("Regenerate data", self.session.regenerate)
+        if ok:
+            self.sessionReplaced.emit()
+        return ok
+
+    def reset(self) -> None:
+        self.change("Reset weights", self.session.reset)
+
+    def edit_weight(self, layer: int, i: int, j: int, value: float) -> bool:
+        if not np.isfinite(value):
+            self.message.emit("error", "A weight must be a finite number.")
+            return False
+
+        def apply() -> None:
+            self.session.net.weights[layer][i, j] = value
+
+        return self.change(f"Edit w[{layer + 1}]({i + 1},{j + 1})", apply)
+
+    def edit_bias(self, layer: int, i: int, value: float) -> bool:
+        if not np.isfinite(value):
+            self.message.emit("error", "A bias must be a finite number.")
+            return False
+
+        def apply() -> None:
+            self.session.net.biases[layer][i] = value
+
+        return self.change(f"Edit b[{layer + 1}]({i + 1})", apply)
+
+    # ---- selection ----------------------------------------------------------------------
+    def select(self, selection: object) -> None:
+        if selection != self.selection:
+            self.selection = selection
+            self.selectionChanged.emit(selection)
+
+    # ---- the walkthrough ----------------------------------------------------------------
+    def set_sample(self, k: int | None) -> None:
+        """Trace training sample k, or the current mini-batch when k is None."""
+        self.use_batch = k is None
+        if k is not None:
+            self.sample = int(np.clip(k, 0, len(self.session.X_train) - 1))
+        if self.walkthrough is not None and self.walkthrough.index < 0:
+            self.walkthrough = None
+        self.stageChanged.emit()
+
+    def set_granularity(self, granularity: str) -> None:
+        self.granularity = granularity
+        if self.walkthrough is not None and self.walkthrough.index < 0:
+            self.walkthrough = None
+        self.stageChanged.emit()
+
+    def _new_walkthrough(self) -> Walkthrough:
+        return Walkthrough(
+            self.session,
+            sample=self.sample,
+            batch=self.use_batch,
+            granularity=self.granularity,
+        )
+
+    def step_forward(self) -> bool:
+        """Reveal the next stage; after the update a new iteration begins. True if moved."""
+        self.pause()
+        wt = self.walkthrough
+        if wt is None or wt.done:
+            wt = self.walkthrough = self._new_walkthrough()
+        before = self.session.snapshot() if _next_is_update(wt) else None
+        try:
+            stage = wt.next()
+        except DivergenceError as exc:
+            self.message.emit("error", f"{exc}. Lower the learning rate, then press R to reset.")
+            return False
+        if stage is None:
+            return False
+        if before is not None:
+            self.undo_stack.push(
+                _SnapshotCommand(self, "Update weights", before, self.session.snapshot())
+            )
+            self.modelChanged.emit()
+        self.stageChanged.emit()
+        return True
+
+    def step_back(self) -> bool:
+        self.pause()
+        wt = self.walkthrough
+        if wt is None or wt.index < 0:
+            return False
+        was_update = wt.stage is not None and wt.stage.kind == "update"
+        wt.prev()
+        if was_update:
+            self.modelChanged.emit()
+        self.stageChanged.emit()
+        return True
+
+    def finish_iteration(self) -> None:
+        self.pause()
+        if self.walkthrough is None or self.walkthrough.done:
+            self.walkthrough = self._new_walkthrough()
+        before = self.session.snapshot()
+        try:
+            self.walkthrough.finish()
+        except DivergenceError as exc:
+            self.message.emit("error", f"{exc}. Lower the learning rate, then press R to reset.")
+            return
+        self.undo_stack.push(_SnapshotCommand(self, "Training step", before, self.session.snapshot()))
+        self.modelChanged.emit()
+        self.stageChanged.emit()
+
+    # ---- running --------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    def toggle_run(self) -> None:
+        if self.running:
+            self.pause()
+        else:
+            self.run()
+
+    def run(self) -> None:
+        if self.running:
+            return
+        self.walkthrough = None
+        self.stageChanged.emit()
+        self._timer.start()
+        self.runningChanged.emit(True)
+
+    def pause(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self.runningChanged.emit(False)
+
+    def set_speed(self, speed: str) -> None:
+        if speed not in RUN_SPEEDS:
+            raise ValueError(f"unknown speed {speed!r}")
+        self.speed = speed
+
+    def train_epochs(self, epochs: int) -> bool:
+        """Train ``epochs`` epochs now (menu action / script); False if it diverged."""
+        try:
+            self.session.train(epochs)
+        except DivergenceError as exc:
+            self._diverged(exc)
+            return False
+        finally:
+            self.modelChanged.emit()
+        return True
+
+    def _diverged(self, exc: Exception) -> None:
+        self.pause()
+        self.message.emit(
+            "diverged",
+            "Training diverged: the loss became NaN or infinite, so the run was paused and "
+            "the last good weights were kept. Lower the learning rate (or reset with R) and "
+            f"run again. ({exc})",
+        )
+
+    def _run_tick(self) -> None:
+        start = time.perf_counter()
+        epochs = RUN_SPEEDS[self.speed]
+        try:
+            if epochs:
+                self.session.train(epochs)
+            else:
+                self.session.train(1)
+                while time.perf_counter() - start < FRAME_BUDGET_S:
+                    self.session.train(1)
+        except DivergenceError as exc:
+            self._diverged(exc)
+        self.modelChanged.emit()
+        self.last_frame_ms = (time.perf_counter() - start) * 1000.0
+
+
+def selection_tuple(sel: object) -> tuple | None:
+    """A script Selection (SEED.md numbering, 1-based) as the views' 0-based tuple:
+    ("neuron", l, i) with l = −1 for inputs, or ("edge", l, i, j)."""
+    if sel is None or isinstance(sel, tuple):
+        return sel
+    if sel.kind == "neuron":  # type: ignore[attr-defined]
+        return ("neuron", sel.layer - 1, sel.index - 1)  # type: ignore[attr-defined]
+    return ("edge", sel.layer - 1, sel.index - 1, sel.source - 1)  # type: ignore[attr-defined]
+
+
+def output_labels(session: Session) -> list[str]:
+    """Display names of the network outputs."""
+    n_out = session.net.sizes[-1]
+    if n_out == 1:
+        return ["ŷ"]
+    return [f"class {k + 1}" for k in range(n_out)]
+
+
+def _next_is_update(wt: Walkthrough) -> bool:
+    nxt = wt.index + 1
+    return 0 <= nxt < len(wt.stages) and wt.stages[nxt].kind == "update"

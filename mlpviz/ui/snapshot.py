@@ -1,0 +1,122 @@
+"""Headless rendering of a session to a PNG (``mlpviz snapshot``) and the shared scene set-up
+that recording uses too: a main window built offscreen at an exact size, a script applied."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from mlpviz.cli import CLIError
+
+VIEWS = ("window", "network", "plots")
+
+
+class Scene:
+    """A main window for ``session`` that nobody sees, sized for rendering."""
+
+    def __init__(self, session, size: tuple[int, int], view: str = "window", theme: str = "light"):
+        from mlpviz.ui.app import make_app
+        from mlpviz.ui.controller import Controller
+        from mlpviz.ui.main_window import MainWindow
+
+        if view not in VIEWS:
+            raise CLIError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        self.app = make_app()
+        self._settings_dir = tempfile.TemporaryDirectory(prefix="mlpviz-scene-")
+        settings = QSettings(os.path.join(self._settings_dir.name, "s.ini"),
+                             QSettings.Format.IniFormat)
+        self.controller = Controller(session)
+        self.window = MainWindow(self.controller, settings=settings, offer_autosave=False)
+        self.window.player.enabled = False
+        self.window.set_theme(theme)
+        self.view = view
+        self.size = size
+        if view == "window":
+            self.window.resize(*size)
+        self.window.show()
+        self.app.processEvents()
+
+    def run_steps(self, text: str | None):
+        """Apply a script headless; returns the runner (its caption and selection)."""
+        from mlpviz.model.script import ScriptError, ScriptRunner, parse_script
+        from mlpviz.ui.controller import selection_tuple
+
+        if not text:
+            return None
+        try:
+            runner = ScriptRunner(self.controller.session, parse_script(text))
+            runner.run_all()
+        except ScriptError as exc:
+            raise CLIError(str(exc)) from None
+        self.controller.walkthrough = runner.walkthrough
+        self.controller.selection = selection_tuple(runner.selection)
+        self.controller.stageChanged.emit()
+        self.controller.selectionChanged.emit(self.controller.selection)
+        self.controller.modelChanged.emit()
+        if runner.caption:
+            self.window.show_caption(runner.caption)
+        return runner
+
+    def render(self) -> QImage:
+        """The chosen view at exactly ``size`` as an RGB32 image."""
+        self.window.refresh_now()
+        self.app.processEvents()
+        w, h = self.size
+        if self.view == "network":
+            return self.window.network.render_image(w, h)
+        if self.view == "plots":
+            return self.window.plots.render_image(w, h)
+        img = self.window.grab().toImage()
+        if (img.width(), img.height()) != (w, h):
+            img = img.scaled(w, h)
+        return img.convertToFormat(QImage.Format.Format_RGB32)
+
+    def close(self) -> None:
+        self.window.close()
+        self.window.deleteLater()
+        self._settings_dir.cleanup()
+
+
+def save_png(image: QImage, path: Path) -> None:
+    """Write ``image`` atomically: a failed write leaves no file (and keeps an old one)."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise CLIError(f"the output must be a .png file, not {path.name!r}")
+    if not path.parent.is_dir():
+        raise CLIError(f"cannot write {path}: the folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=".mlpviz-", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        if not image.save(tmp, "PNG"):
+            raise CLIError(f"cannot write {path}")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def snapshot(session, output: Path, size: tuple[int, int] = (1280, 720), steps: str | None = None,
+             view: str = "window", theme: str = "light") -> Path:
+    output = Path(output)
+    if output.suffix.lower() != ".png":
+        raise CLIError(f"the output must be a .png file, not {output.name!r}")
+    if not output.parent.is_dir():
+        raise CLIError(f"cannot write {output}: the folder {output.parent} does not exist")
+    if not os.access(output.parent, os.W_OK):
+        raise CLIError(f"cannot write {output}: the folder is not writable")
+    scene = Scene(session, size, view, theme)
+    try:
+        scene.run_steps(steps)
+        image = scene.render()
+        save_png(image, output)
+    finally:
+        scene.close()
+    QApplication.processEvents()
+    return output

@@ -1,0 +1,46 @@
+"""Applies a Theme to Qt's own widgets (palette and a little style sheet)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def _qc(value: object) -> QColor:
+    return value if isinstance(value, QColor) else QColor(str(value))
+
+
+def apply(window: QWidget, theme: object) -> None:
+    """Colour the window's widgets for ``theme`` (light: the platform palette)."""
+    app = QApplication.instance()
+    dark = _qc(theme.background).lightness() < 128  # type: ignore[attr-defined]
+    if dark:
+        pal = QPalette()
+        bg = _qc(theme.background)  # type: ignore[attr-defined]
+        fg = _qc(theme.foreground)  # type: ignore[attr-defined]
+        base = bg.darker(115)
+        button = bg.lighter(130)
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            pal.setColor(group, QPalette.ColorRole.Window, bg)
+            pal.setColor(group, QPalette.ColorRole.WindowText, fg)
+            pal.setColor(group, QPalette.ColorRole.Base, base)
+            pal.setColor(group, QPalette.ColorRole.AlternateBase, bg)
+            pal.setColor(group, QPalette.ColorRole.Text, fg)
+            pal.setColor(group, QPalette.ColorRole.Button, button)
+            pal.setColor(group, QPalette.ColorRole.ButtonText, fg)
+            pal.setColor(group, QPalette.ColorRole.ToolTipBase, button)
+            pal.setColor(group, QPalette.ColorRole.ToolTipText, fg)
+            pal.setColor(group, QPalette.ColorRole.Highlight, QColor("#0877bd"))
+            pal.setColor(group, QPalette.ColorRole.HighlightedText, QColor("white"))
+        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, fg.darker(160))
+        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, fg.darker(160))
+        pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, fg.darker(160))
+    else:
+        pal = app.style().standardPalette() if app is not None else QPalette()
+    window.setPalette(pal)
+    caption_bg = "#1d2125" if dark else "#20262c"
+    window.setStyleSheet(
+        f"QLabel#caption {{ background: {caption_bg}; color: #f4f6f8; padding: 10px 18px;"
+        " font-size: 15pt; }"
+        "QLabel#epochCounter { font-weight: 600; }"
+    )
