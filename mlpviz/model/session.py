@@ -1,0 +1,440 @@
+"""A training session: data, network, optimizer, settings, RNG and history in one object.
+
+The default ``Session()`` is the XOR lesson: 200 noisy XOR points (noise 0.1, half for
+training), a 2-2-1 sigmoid network (Xavier init, net seed 0) with MSE, plain SGD with
+η = 0.5 and batches of 10. It classifies every training point correctly from about epoch
+330 on; some other net seeds (1, 2, 4, 6) stall in the local minimum that makes XOR a
+classic — a lesson of its own.
+
+Mini-batches are shuffled by one ``numpy.random.Generator`` seeded from (data seed, net
+seed); its state is part of a snapshot or a saved file, so resumed training is
+bit-identical to uninterrupted training.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mlpviz.engine import DivergenceError, optimizers
+from mlpviz.engine.datasets import Dataset
+from mlpviz.engine.mlp import MLP, NetworkError
+from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, SettingsError, TrainConfig
+from mlpviz.model.data import SessionData, from_arrays, from_dataset, generate
+from mlpviz.model.grid import GridMaps, HiddenSpace, grid_maps, hidden_space
+from mlpviz.model.history import History
+
+if TYPE_CHECKING:
+    import os
+
+MAX_EPOCHS_PER_CALL = 10**9
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a session holds, detached from it (arrays are private copies or
+    read-only shared data). Used for undo/redo and, encoded, for session files."""
+
+    data_config: DataConfig
+    net_config: NetConfig
+    train_config: TrainConfig
+    data: SessionData
+    dtype: np.dtype
+    params: np.ndarray
+    fixed_params: np.ndarray | None
+    optimizer_config: dict[str, Any]
+    optimizer_state: dict[str, np.ndarray]
+    rng_state: dict[str, Any]
+    epoch: int
+    steps: int
+    epoch_start_steps: int
+    history: dict[str, np.ndarray]
+    lesson_name: str | None
+
+
+def flat_params(net: MLP, weights: list, biases: list) -> np.ndarray:
+    """The flat parameter vector for ``net``'s layout from W⁽ˡ⁾ (n_out, n_in), b⁽ˡ⁾ (n_out,)."""
+    try:
+        other = MLP.from_params(weights, biases, list(net.activations), net.loss, net.dtype)
+    except (NetworkError, ValueError, TypeError) as exc:
+        raise SettingsError(f"fixed weights do not fit the network: {exc}") from None
+    if other.sizes != net.sizes:
+        raise SettingsError(
+            f"fixed weights are for a {'-'.join(map(str, other.sizes))} network, "
+            f"not {'-'.join(map(str, net.sizes))}"
+        )
+    return other.get_params()
+
+
+class Session:
+    """Data + network + optimizer + history; see the module docstring.
+
+    ``weights``: optional fixed initial weights ``(W list, b list)`` that :meth:`reset`
+    returns to. ``dataset``: the raw 2-D data when ``data.dataset`` is "custom".
+    """
+
+    def __init__(
+        self,
+        data: DataConfig | None = None,
+        net: NetConfig | None = None,
+        train: TrainConfig | None = None,
+        weights: tuple[list, list] | None = None,
+        *,
+        dataset: Dataset | None = None,
+    ):
+        dc, nc, tc = data or DataConfig(), net or NetConfig(), train or TrainConfig()
+        for value, cls in ((dc, DataConfig), (nc, NetConfig), (tc, TrainConfig)):
+            if not isinstance(value, cls):
+                raise SettingsError(f"expected a {cls.__name__}, got {type(value).__name__}")
+        if dc.dataset == CUSTOM:
+            if dataset is None:
+                raise SettingsError("dataset 'custom' needs its data: pass dataset=, or use "
+                                    "Session.from_arrays or a lesson")
+            dc = dc.replace(n=len(dataset), noise=0.0)
+            sdata = from_dataset(dataset, dc)
+        elif dataset is not None:
+            raise SettingsError(f"a dataset was given but the data settings name "
+                                f"{dc.dataset!r}; use dataset='custom' for your own data")
+        else:
+            sdata = generate(dc)
+        self._setup(dc, nc, tc, sdata, np.dtype(np.float64))
+        if weights is not None:
+            self._fixed = flat_params(self.net, list(weights[0]), list(weights[1]))
+            self.net.params[...] = self._fixed
+        self.lesson: Any = None
+
+    def _setup(self, dc: DataConfig, nc: NetConfig, tc: TrainConfig, data: SessionData,
+               dtype: np.dtype, net: MLP | None = None) -> None:
+        self.data_config, self.net_config, self.train_config = dc, nc, tc
+        self._data = data
+        self._dtype = dtype
+        self.net = net if net is not None else nc.build(data.n_in, data.n_out, dtype)
+        self._fixed: np.ndarray | None = None
+        self.history = History()
+        self._grid_cache: tuple | None = None
+        self._pca: dict[int, np.ndarray] = {}
+        self._restart()
+
+    def _restart(self) -> None:
+        """Epoch 0, empty history, fresh optimizer and RNG (the weights are not touched)."""
+        self.epoch = 0
+        self.steps = 0
+        self._epoch_start = 0
+        self.history.clear()
+        self.optimizer = self.train_config.make_optimizer()
+        self.rng = np.random.default_rng([self.data_config.seed, self.net_config.seed])
+
+    # ---- constructors ------------------------------------------------------------------
+    @classmethod
+    def from_lesson(cls, name: str) -> Session:
+        """The session a built-in lesson describes (its data, network, fixed weights)."""
+        from mlpviz.model.lessons import load_lesson
+
+        lesson = load_lesson(name)
+        dataset = lesson.custom_dataset()
+        weights = (lesson.weights, lesson.biases) if lesson.weights is not None else None
+        session = cls(lesson.data, lesson.net, lesson.train, weights, dataset=dataset)
+        session.lesson = lesson
+        return session
+
+    @classmethod
+    def from_arrays(
+        cls,
+        X: np.ndarray,
+        Y: np.ndarray,
+        net: MLP | None = None,
+        learning_rate: float = 0.1,
+        batch_size: int = 10,
+        X_test: np.ndarray | None = None,
+        Y_test: np.ndarray | None = None,
+        optimizer: str = "sgd",
+    ) -> Session:
+        """A session on given arrays: X (n, d) network inputs, Y (n,) or (n, n_out) targets.
+
+        0/1 (or ±1) single targets make a binary task, one-hot rows a multiclass one, anything
+        else regression. ``net`` (used as is, not copied) must fit d and n_out; its current
+        weights become what :meth:`reset` returns to. Without ``net``: the default NetConfig.
+        """
+        data, dc = from_arrays(X, Y, X_test, Y_test)
+        tc = TrainConfig(learning_rate=learning_rate, batch_size=batch_size, optimizer=optimizer)
+        session = cls.__new__(cls)
+        session.lesson = None
+        if net is None:
+            session._setup(dc, NetConfig(), tc, data, np.dtype(np.float64))
+            return session
+        if not isinstance(net, MLP):
+            raise SettingsError(f"net must be an MLP, got {type(net).__name__}")
+        if net.sizes[0] != data.n_in or net.sizes[-1] != data.n_out:
+            raise SettingsError(
+                f"the network {net.describe()} does not fit the data: it needs "
+                f"{data.n_in} inputs and {data.n_out} outputs"
+            )
+        session._setup(dc, NetConfig.of_net(net), tc, data, net.dtype, net)
+        session._fixed = net.get_params()
+        return session
+
+    # ---- data views --------------------------------------------------------------------
+    dataset = property(lambda self: self._data.dataset, doc="The full raw Dataset or None.")
+    train_set = property(lambda self: self._data.train_set, doc="Raw 2-D training Dataset.")
+    test_set = property(lambda self: self._data.test_set, doc="Raw 2-D test Dataset.")
+    X_train = property(lambda self: self._data.X_train, doc="(n, n_in) network inputs.")
+    Y_train = property(lambda self: self._data.Y_train, doc="(n, n_out) targets.")
+    X_test = property(lambda self: self._data.X_test, doc="(m, n_in) network inputs.")
+    Y_test = property(lambda self: self._data.Y_test, doc="(m, n_out) targets.")
+    kind = property(lambda self: self._data.kind, doc="binary, multiclass or regression.")
+    feature_names = property(lambda self: self._data.feature_names, doc="Input names.")
+    input_labels = property(lambda self: self._data.input_labels, doc="Display names.")
+    is_planar = property(lambda self: self._data.extent is not None,
+                         doc="True when the inputs come from 2-D points (maps possible).")
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """(xmin, xmax, ymin, ymax) of the input plane: all data plus a 10 % margin, square."""
+        if self._data.extent is None:
+            raise SettingsError("these inputs are not 2-D points, so there is no input plane")
+        return self._data.extent
+
+    # ---- training ----------------------------------------------------------------------
+    def train(self, epochs: int = 1) -> None:
+        """Run ``epochs`` full epochs, recording the history after each.
+
+        On divergence raises DivergenceError; the weights, optimizer and RNG are those from
+        before the failing epoch (earlier epochs of this call are kept).
+        """
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) \
+                or not 0 <= epochs <= MAX_EPOCHS_PER_CALL:
+            raise SettingsError(f"epochs must be an integer in 0..{MAX_EPOCHS_PER_CALL}")
+        bs = self.train_config.batch_size
+        per_epoch = math.ceil(len(self.X_train) / bs)
+        for _ in range(int(epochs)):
+            params = self.net.get_params()
+            opt_state = self.optimizer.state_dict()
+            rng_state = self.rng.bit_generator.state
+            try:
+                self.net.train_epoch(self.X_train, self.Y_train, self.optimizer, bs, self.rng)
+                m = self.metrics()
+                if not np.isfinite(m["train_loss"]):
+                    raise DivergenceError("the training loss is no longer finite")
+            except DivergenceError as exc:
+                self.net.params[...] = params
+                self.optimizer.load_state_dict(opt_state, params.size)
+                self.rng.bit_generator.state = rng_state
+                raise DivergenceError(
+                    f"epoch {self.epoch + 1} at learning rate "
+                    f"{self.train_config.learning_rate:g}: {exc}"
+                ) from None
+            self.epoch += 1
+            self.steps += per_epoch
+            self._epoch_start = self.steps
+            self.history.append(self.epoch, **m)
+
+    def metrics(self) -> dict[str, float | None]:
+        """train_loss, test_loss, train_acc, test_acc for the current weights (accuracy None
+        for regression, test values None without a test set)."""
+        d = self._data
+        train_loss, train_acc = d.evaluate(self.net, d.X_train, d.Y_train, d.labels_train)
+        test_loss = test_acc = None
+        if len(d.X_test):
+            test_loss, test_acc = d.evaluate(self.net, d.X_test, d.Y_test, d.labels_test)
+        return {"train_loss": train_loss, "test_loss": test_loss,
+                "train_acc": train_acc, "test_acc": test_acc}
+
+    def sample(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Training sample k as (x (1, n_in), y (1, n_out)) network inputs and targets."""
+        n = len(self.X_train)
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < n:
+            raise SettingsError(f"sample index must be an integer in 0..{n - 1}, got {k!r}")
+        return self.X_train[k : k + 1].copy(), self.Y_train[k : k + 1].copy()
+
+    def minibatch(self) -> tuple[np.ndarray, np.ndarray]:
+        """(X (B, n_in), Y (B, n_out)): batch number (steps since the epoch began) of the
+        shuffle the next epoch will use; the RNG is not advanced."""
+        n = len(self.X_train)
+        bs = min(self.train_config.batch_size, n)
+        rng = np.random.Generator(type(self.rng.bit_generator)())
+        rng.bit_generator.state = self.rng.bit_generator.state
+        order = rng.permutation(n)
+        b = (self.steps - self._epoch_start) % math.ceil(n / bs)
+        idx = order[b * bs : (b + 1) * bs]
+        return self.X_train[idx], self.Y_train[idx]
+
+    # ---- changing settings -------------------------------------------------------------
+    def set_train(self, **changes: Any) -> None:
+        """Change TrainConfig settings; weights and (same optimizer) its state are kept."""
+        new = self.train_config.replace(**changes)
+        if new.optimizer != self.train_config.optimizer:
+            self.optimizer = new.make_optimizer()
+        else:
+            self.optimizer.lr = new.learning_rate
+            self.optimizer.regularization = new.regularization
+            self.optimizer.reg_rate = new.reg_rate
+        self.train_config = new
+
+    def set_net(self, **changes: Any) -> None:
+        """Change NetConfig settings: the network is rebuilt from the net seed and training
+        starts over (epoch 0, empty history). A new ``hidden`` alone adapts a per-layer
+        activation list (see NetConfig.with_hidden)."""
+        nc = self.net_config
+        if "hidden" in changes and "activation" not in changes:
+            nc = nc.with_hidden(changes.pop("hidden"))
+        nc = nc.replace(**changes)
+        net = nc.build(self._data.n_in, self._data.n_out, self._dtype)
+        self.net_config, self.net, self._fixed = nc, net, None
+        self._forget_views()
+        self._restart()
+
+    def set_data(self, **changes: Any) -> None:
+        """Change DataConfig settings: the data is rebuilt and training starts over; the
+        weights are kept unless the number of inputs or outputs changed (then the network
+        is rebuilt from the net seed)."""
+        dc = self.data_config.replace(**changes)
+        if dc == self.data_config:
+            return
+        self._switch_data(dc, self._data.rebuilt(self.data_config, dc))
+
+    def set_dataset(self, dataset: Dataset, train_fraction: float | None = None) -> None:
+        """Use a custom raw 2-D Dataset (e.g. from a CSV file), like :meth:`set_data`."""
+        if not isinstance(dataset, Dataset):
+            raise SettingsError(f"expected a Dataset, got {type(dataset).__name__}")
+        fraction = self.data_config.train_fraction if train_fraction is None else train_fraction
+        features = self.data_config.features or ("x1", "x2")
+        dc = self.data_config.replace(dataset=CUSTOM, n=len(dataset), noise=0.0,
+                                      train_fraction=fraction, features=features)
+        self._switch_data(dc, from_dataset(dataset, dc))
+
+    def _switch_data(self, dc: DataConfig, data: SessionData) -> None:
+        net = self.net
+        if (data.n_in, data.n_out) != (self._data.n_in, self._data.n_out):
+            net = self.net_config.build(data.n_in, data.n_out, self._dtype)
+        self.data_config, self._data = dc, data
+        if net is not self.net:
+            self.net, self._fixed = net, None
+        self._forget_views()
+        self._restart()
+
+    def reset(self) -> None:
+        """Initial weights again (net seed, or the fixed weights of a lesson or a given
+        network), epoch 0, empty history, fresh optimizer and RNG."""
+        init = self._fixed if self._fixed is not None else \
+            self.net_config.build(
+            self._data.n_in, self._data.n_out, self._dtype).params
+        self.net.params[...] = init
+        self._restart()
+
+    def regenerate(self) -> None:
+        """New data from the next data seed (seed + 1), keeping the network."""
+        self.set_data(seed=self.data_config.seed + 1)
+
+    def _forget_views(self) -> None:
+        self._grid_cache = None
+        self._pca.clear()
+
+    # ---- what the views draw -----------------------------------------------------------
+    def grid(self, resolution: int = 100, dtype: type | np.dtype = np.float32) -> GridMaps:
+        """Every neuron's activation over the input plane (see grid.GridMaps), cached until
+        the weights, the data or the arguments change."""
+        key = (self.net, resolution, np.dtype(dtype), self.extent, self.feature_names)
+        cache = self._grid_cache
+        if cache is not None and cache[0] == key and np.array_equal(cache[1], self.net.params):
+            return cache[2]
+        maps = grid_maps(self.net, self.feature_names, self.extent, resolution, dtype)
+        self._grid_cache = (key, self.net.get_params(), maps)
+        return maps
+
+    def hidden_space(self, layer: int, resolution: int = 21) -> HiddenSpace:
+        """The training data and the warped input grid in the space of weight layer
+        ``layer`` (0 = first hidden layer); see grid.hidden_space."""
+        d = self._data
+        planar = d.extent is not None
+        space, basis = hidden_space(
+            self.net, layer, d.X_train, d.labels_train,
+            d.feature_names if planar else None, d.extent, resolution, self._pca.get(layer),
+        )
+        if basis is not None:
+            self._pca[layer] = basis
+        return space
+
+    # ---- snapshots and files -----------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """An in-memory copy of the whole state (an undo point)."""
+        return Snapshot(
+            self.data_config, self.net_config, self.train_config, self._data, self._dtype,
+            self.net.get_params(), None if self._fixed is None else self._fixed.copy(),
+            self.optimizer.config(), self.optimizer.state_dict(),
+            self.rng.bit_generator.state, self.epoch, self.steps, self._epoch_start,
+            self.history.to_arrays(), getattr(self.lesson, "name", None),
+        )
+
+    def restore(self, snap: Snapshot) -> None:
+        """Return to ``snap`` exactly (weights, optimizer state, RNG, history, settings)."""
+        net = self.net
+        same = (net.dtype == snap.dtype and net.params.shape == snap.params.shape
+                and snap.net_config.matches(net, snap.data.n_in, snap.data.n_out))
+        if not same:
+            net = snap.net_config.build(snap.data.n_in, snap.data.n_out, snap.dtype)
+        optimizer = optimizers.from_config(snap.optimizer_config)
+        optimizer.load_state_dict(snap.optimizer_state, snap.params.size)
+        history = History.from_arrays(snap.history)
+        net.set_params(snap.params)
+        self.data_config, self.net_config = snap.data_config, snap.net_config
+        self.train_config, self._data, self._dtype = snap.train_config, snap.data, snap.dtype
+        if net is not self.net:
+            self.net = net
+            self._forget_views()
+        self._fixed = None if snap.fixed_params is None else snap.fixed_params.copy()
+        self.optimizer, self.history = optimizer, history
+        self.rng.bit_generator.state = snap.rng_state
+        self.epoch, self.steps, self._epoch_start = snap.epoch, snap.steps, snap.epoch_start_steps
+        if getattr(self.lesson, "name", None) != snap.lesson_name:
+            self.lesson = load_lesson_or_none(snap.lesson_name)
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot) -> Session:
+        """A new session in the state ``snap`` describes."""
+        session = cls.__new__(cls)
+        session.lesson = None
+        session._setup(snap.data_config, snap.net_config, snap.train_config, snap.data,
+                       snap.dtype)
+        session.restore(snap)
+        return session
+
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(session.json content, arrays.npz content) of a session file."""
+        from mlpviz.model.sessionfile import encode
+
+        return encode(self.snapshot())
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> Session:
+        """Inverse of :meth:`to_state`, validating everything (SessionFileError)."""
+        from mlpviz.model.sessionfile import decode
+
+        return cls.from_snapshot(decode(state, arrays))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write a .mlpviz file atomically (SessionFileError on failure, old file intact)."""
+        from mlpviz.model.sessionfile import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Session:
+        """Read a .mlpviz file (SessionFileError with a clear message if it is bad)."""
+        from mlpviz.model.sessionfile import load
+
+        return load(path)
+
+
+def load_lesson_or_none(name: str | None) -> Any:
+    """The lesson called ``name`` for its script and captions, or None if unavailable."""
+    if name is None:
+        return None
+    try:
+        from mlpviz.model.lessons import load_lesson
+
+        return load_lesson(name)
+    except (ImportError, ValueError):
+        return None
