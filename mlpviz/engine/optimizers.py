@@ -18,13 +18,12 @@ class OptimizerError(ValueError):
 
 
 def _check(name: str, value: float, lo: float, hi: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if isinstance(value, bool) or not (np.isfinite(number) and lo <= number <= hi):
+    is_number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+    if not (is_number and np.isfinite(value) and lo <= value <= hi):
         raise OptimizerError(f"{name} must be a number in [{lo:g}, {hi:g}], got {value!r}")
-    return number
+    return float(value)
 
 
 MAX_LEARNING_RATE = 1e9
