@@ -21,6 +21,8 @@ import os
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +58,17 @@ class SessionFileError(ValueError):
 
 def _fail(message: str) -> SessionFileError:
     return SessionFileError(message)
+
+
+@contextmanager
+def _where(place: str) -> Iterator[None]:
+    """Turn a validation error raised inside into a SessionFileError naming ``place``."""
+    try:
+        yield
+    except SessionFileError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        raise _fail(f"{place}: {exc}") from None
 
 
 # ---- encoding ------------------------------------------------------------------------
@@ -184,18 +197,17 @@ def _optimizer(spec: object, tc: TrainConfig, arrays: dict[str, np.ndarray], siz
 def decode(state: object, arrays: dict[str, np.ndarray]) -> Snapshot:
     """Validate a session.json dict and its arrays into a Snapshot (SessionFileError)."""
     state = _check_header(state)
-    try:
+    with _where("invalid session file"):
         return _decode(state, arrays)
-    except SessionFileError:
-        raise
-    except (ValueError, TypeError, KeyError, OverflowError) as exc:
-        raise _fail(f"invalid session file: {exc}") from None
 
 
 def _decode(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> Snapshot:
-    dc = DataConfig.from_dict(state["data"])
-    nc = NetConfig.from_dict(state["net"])
-    tc = TrainConfig.from_dict(state["train"])
+    with _where("session.json, data settings"):
+        dc = DataConfig.from_dict(state["data"])
+    with _where("session.json, network settings"):
+        nc = NetConfig.from_dict(state["net"])
+    with _where("session.json, training settings"):
+        tc = TrainConfig.from_dict(state["train"])
     if state["dtype"] not in ("float64", "float32"):
         raise _fail(f"session.json: 'dtype' must be float64 or float32, got {state['dtype']!r}")
     dtype = np.dtype(state["dtype"])
@@ -207,18 +219,22 @@ def _decode(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> Snapshot:
         raise _fail("session.json: 'lesson' must be a lesson name or null")
     if dc.dataset == CUSTOM and state["source"] == "dataset" and dc.noise != 0.0:
         raise _fail("session.json: custom data has no noise setting")
-    data = _data(state, arrays, dc)
-    sizes = nc.sizes(data.n_in, data.n_out)
+    with _where("arrays.npz, data"):
+        data = _data(state, arrays, dc)
+    with _where("session.json, network settings"):
+        sizes = nc.sizes(data.n_in, data.n_out)
     n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     _need(arrays, ("params",))
     params = _vector(arrays, "params", n_params, dtype)
     fixed = _vector(arrays, "fixed_params", n_params, dtype) if "fixed_params" in arrays \
         else None
-    opt_config, opt_state = _optimizer(state["optimizer"], tc, arrays, n_params)
+    with _where("session.json, optimizer"):
+        opt_config, opt_state = _optimizer(state["optimizer"], tc, arrays, n_params)
     hist = {k: arrays.get(f"history_{k}") for k in HISTORY_KEYS}
     if any(v is None for v in hist.values()):
         raise _fail("arrays.npz: the history arrays are incomplete")
-    history = History.from_arrays(hist)  # type: ignore[arg-type]
+    with _where("arrays.npz, history"):
+        history = History.from_arrays(hist)  # type: ignore[arg-type]
     known = {"params", "fixed_params", "X_train", "Y_train", "X_test", "Y_test", "data_X",
              "data_y", *(f"history_{k}" for k in HISTORY_KEYS),
              *(f"optimizer_{k}" for k in ("t", "m", "v"))}
@@ -328,7 +344,10 @@ def load(path: str | os.PathLike[str]) -> Session:
     from mlpviz.model.session import Session
 
     state, arrays = read(path)
-    snap = decode(state, arrays)
+    try:
+        snap = decode(state, arrays)
+    except SessionFileError as exc:
+        raise _fail(f"{Path(path).name}: {exc}") from None
     try:
         return Session.from_snapshot(snap)
     except (ValueError, TypeError, KeyError) as exc:
