@@ -47,7 +47,7 @@ class NetworkLayout:
     ``label_left`` / ``label_right`` are the widths of the longest input and output labels
     at scale 1 (measured by the caller, which knows the fonts; multiplied by :attr:`s`);
     ``font_scale`` scales text and margins; ``thumbnails`` reserves room for activation
-    maps beside the neurons of every weight layer.
+    maps beside the hidden neurons.
     """
 
     def __init__(
@@ -131,9 +131,10 @@ class NetworkLayout:
         return (p[0] - 0.72 * self.r - 0.5 * b, p[1] + 0.72 * self.r - 0.5 * b, b, b)
 
     def thumb_rect(self, layer: int, i: int) -> tuple[float, float, float, float] | None:
-        """(x, y, w, h) of the activation-map thumbnail beside a neuron (None if off)."""
+        """(x, y, w, h) of the activation-map thumbnail beside a hidden neuron (None when
+        thumbnails are off, for inputs and outputs, and for elided neurons)."""
         p = self.pos(layer, i)
-        if p is None or self.thumb <= 0 or layer < 0:
+        if p is None or self.thumb <= 0 or not 0 <= layer < len(self.sizes) - 2:
             return None
         return (p[0] + self.r + 5.0 * self.s, p[1] - 0.5 * self.thumb, self.thumb, self.thumb)
 

@@ -26,12 +26,17 @@ ALIGN_R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def fmt(v: float) -> str:
-    """Three significant digits, scientific outside 0.001..1000, with a true minus sign."""
+    """Three significant digits with a true minus sign; outside 0.001..1000 a compact
+    scientific form with two digits ("1.2e-5")."""
     if not math.isfinite(v):
         return str(v)
     if v == 0:
         return "0"
-    s = f"{v:.2e}" if abs(v) >= 1000 or abs(v) < 0.001 else f"{v:.3g}"
+    if abs(v) >= 1000 or abs(v) < 0.001:
+        mantissa, exponent = f"{v:.1e}".split("e")
+        s = f"{mantissa}e{int(exponent)}"
+    else:
+        s = f"{v:.3g}"
     return s.replace("-", "−")
 
 
@@ -75,7 +80,10 @@ class Painter:
         self.f_caption = font(base_font, 15 * s, bold=True)
         self.f_loss = font(base_font, 19 * s, bold=True)
         self.value_px = min(12.5 * s, 0.52 * layout.r)
-        self.f_value = font(base_font, self.value_px)
+        # neuron numbers: the regular size, and a smaller one for long numbers
+        self.f_values = [font(base_font, k * self.value_px) for k in (1.0, 0.82, 0.68)]
+        self.fm_values = [QFontMetricsF(f) for f in self.f_values]
+        self.f_value = self.f_values[0]
         self.titles, self.in_labels, self.out_labels = titles, input_labels, output_labels
         self.loss_name, self.thumbs = loss_name, thumbs
         fan = max(c.shown.size for c in layout.columns)
@@ -96,12 +104,15 @@ class Painter:
             p.drawText(QRectF(24 * L.s, 36 * L.s, L.width * 0.55, 18 * L.s), ALIGN_L,
                        f"Neuron values are means over a batch of {S.batch}")
         self._titles(p)
-        for e in S.edges:
-            static = e.known & ~e.new
-            self._edges(p, e.segs[static], e.val[static], S.escale)
-            # gradients fading in start from "unknown"; morphing weights are drawn per frame
-            pending = ~e.known if e.before is not None else ~e.known | e.new
-            self._unknown_edges(p, e.segs[pending])
+        # all layers at once: one pen and one drawLines call per colour bucket
+        static = [e.known & ~e.new for e in S.edges]
+        # gradients fading in start out "unknown"; morphing weights are drawn per frame
+        pending = [~e.known if e.before is not None else ~e.known | e.new for e in S.edges]
+        self._edges(p, np.concatenate([e.segs[m] for e, m in zip(S.edges, static, strict=True)]),
+                    np.concatenate([e.val[m] for e, m in zip(S.edges, static, strict=True)]),
+                    S.escale)
+        self._unknown_edges(p, np.concatenate(
+            [e.segs[m] for e, m in zip(S.edges, pending, strict=True)]))
 
     def over(self, p: QPainter) -> None:
         L, S = self.L, self.S
@@ -265,12 +276,14 @@ class Painter:
             self._shape(p, rect, square)
         if self.S.show_values and self.value_px >= 7 and grow > 0.6:
             text = fmt(v)
-            p.setFont(self.f_value)
-            if QFontMetricsF(self.f_value).horizontalAdvance(text) <= 1.9 * r:
-                tc = text_on(fill)
-                tc.setAlphaF(min(1.0, (grow - 0.6) / 0.4))
-                p.setPen(tc)
-                p.drawText(rect, ALIGN_C, text)
+            for f, fm in zip(self.f_values, self.fm_values, strict=True):
+                if fm.horizontalAdvance(text) <= 1.9 * r:
+                    tc = text_on(fill)
+                    tc.setAlphaF(min(1.0, (grow - 0.6) / 0.4))
+                    p.setFont(f)
+                    p.setPen(tc)
+                    p.drawText(rect, ALIGN_C, text)
+                    break
 
     @staticmethod
     def _shape(p: QPainter, rect: QRectF, square: bool) -> None:
@@ -378,7 +391,8 @@ class Painter:
         p.drawLine(QLineF(lx - 6 * s, my + 4 * s, lx, my))
         rect = QRectF(lx, ly, lw, lh)
         known = S.loss is not None
-        p.setPen(QPen(QColor(th.foreground) if known else muted, max(1.0, 1.3 * s),
+        border = QColor(th.accent) if loss_t < 1.0 else QColor(th.foreground)
+        p.setPen(QPen(border if known else muted, (2.2 if loss_t < 1.0 else 1.3) * s,
                       Qt.PenStyle.SolidLine if known else Qt.PenStyle.DashLine))
         p.setBrush(QColor(th.panel))
         p.drawRoundedRect(rect, 8 * s, 8 * s)
@@ -397,18 +411,14 @@ class Painter:
     def _thumbnails(self, p: QPainter) -> None:
         L = self.L
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        p.setPen(QPen(QColor(self.th.muted), 1.0))
+        p.setBrush(Qt.BrushStyle.NoBrush)
         for l, images in enumerate(self.thumbs):
-            if l >= len(L.columns) - 1:
-                break
-            for i in L.column(l).shown:
+            for i in L.column(l).shown if l < len(L.columns) - 1 else ():
                 rect = L.thumb_rect(l, int(i))
-                if rect is None or i >= len(images):
-                    continue
-                r = QRectF(*rect)
-                p.drawImage(r, images[i])
-                p.setPen(QPen(QColor(self.th.muted), 1.0))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawRect(r)
+                if rect is not None and i < len(images):
+                    p.drawImage(QRectF(*rect), images[i])
+                    p.drawRect(QRectF(*rect))
 
     def _titles(self, p: QPainter) -> None:
         L, th = self.L, self.th

@@ -57,6 +57,13 @@ def parse_value(text: str) -> float:
     return v
 
 
+def _painter(device) -> QPainter:
+    p = QPainter(device)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    return p
+
+
 class _Editor(QLineEdit):
     cancelled = Signal()
 
@@ -242,21 +249,21 @@ class NetworkView(QWidget):
         if cached is not None and cached[0] == key:
             return cached[1]
         size = QSize(max(1, round(layout.width * dpr)), max(1, round(layout.height * dpr)))
-        under = QPixmap(size)
-        under.setDevicePixelRatio(dpr)
-        p = QPainter(under)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+
+        def canvas(fill) -> QPixmap:
+            pix = QPixmap(size)
+            pix.setDevicePixelRatio(dpr)
+            pix.fill(fill)
+            return pix
+
+        under = canvas(self._theme.qcolor("background"))
+        p = _painter(under)
         pr.under(p)
         over = None
         if animating:
             p.end()
-            over = QPixmap(size)
-            over.setDevicePixelRatio(dpr)
-            over.fill(Qt.GlobalColor.transparent)
-            p = QPainter(over)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            over = canvas(Qt.GlobalColor.transparent)
+            p = _painter(over)
         pr.over(p)
         p.end()
         self._caches["pixmaps"] = (key, (under, over))
@@ -286,9 +293,7 @@ class NetworkView(QWidget):
         img = QImage(int(width), int(height), QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(self._theme.qcolor("background"))
         if self._net is not None:
-            p = QPainter(img)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            p = _painter(img)
             self._paint_all(p, self.diagram_layout(int(width), int(height)))
             p.end()
         return img
@@ -303,8 +308,7 @@ class NetworkView(QWidget):
         gen.setViewBox(QRect(0, 0, int(width), int(height)))
         gen.setTitle("mlpviz network")
         gen.setDescription(self._net.describe())
-        p = QPainter(gen)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p = _painter(gen)
         self._paint_all(p, self.diagram_layout(int(width), int(height)))
         p.end()
 
