@@ -35,7 +35,7 @@ def parse_select(select: Sequence[str], sizes: Sequence[int]) -> tuple:
     ``("neuron", "L:I")`` with layer L in 0..n_layers (0 = inputs) and neuron I from 1;
     ``("edge", "L:I:J")`` for w_IJ of W_L (L from 1, J a neuron of layer L − 1);
     ``("bias", "L:I")`` for b_I of layer L."""
-    if isinstance(select, str) or len(select) != 2:
+    if isinstance(select, str) or not isinstance(select, Sequence) or len(select) != 2:
         raise ExplainError(f"a selection is (kind, index), e.g. ('neuron', '1:2'); got {select!r}")
     kind, index = (str(part).strip() for part in select)
     kind = kind.lower()
@@ -94,7 +94,7 @@ def explain(session: Any, steps: str | None = None, select: Sequence[str] | None
     try:
         wt, script_key = _run(session, steps)
     except DivergenceError as exc:
-        raise ExplainError(f"the update diverged: {exc}") from None
+        raise ExplainError(f"the steps diverged: {exc}") from None
     key = key or script_key
     try:
         sections = ([Section(_selection_title(key, wt), tuple(formulas_for(wt, key)))]
@@ -109,8 +109,8 @@ def explain(session: Any, steps: str | None = None, select: Sequence[str] | None
 def _selection_title(key: tuple, wt: Walkthrough) -> str:
     kind, l, i = key[0], key[1] + 1, key[2] + 1
     if kind == "edge":
-        return f"Edge w{i},{key[3] + 1} of W{l} (from neuron {key[3] + 1} of layer {l - 1} " \
-               f"to neuron {i} of layer {l})"
+        j = key[3] + 1
+        return f"Edge w{i},{j} of W{l} (neuron {j} of layer {l - 1} to neuron {i} of layer {l})"
     if kind == "bias":
         return f"Bias b{i} of layer {l}"
     if l == 0:
@@ -133,8 +133,8 @@ def _header(session: Any, wt: Walkthrough) -> tuple[str, list[str]]:
              f"({net.loss.name})."]
     optimizer = f"Optimizer: {opt.name}, learning rate $\\eta = {fmt_tex(opt.lr)}$"
     if opt.regularization != "none" and opt.reg_rate > 0:
-        optimizer += f", {opt.regularization.upper()} regularization $\\lambda = " \
-                     f"{fmt_tex(opt.reg_rate)}$"
+        reg = opt.regularization.upper()
+        optimizer += f", {reg} regularization $\\lambda = {fmt_tex(opt.reg_rate)}$"
     lines.append(optimizer + ".")
     if wt.sample_index is None:
         lines.append(f"Mini-batch of {wt.x.shape[0]} samples; the numbers shown are those "

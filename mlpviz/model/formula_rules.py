@@ -179,7 +179,7 @@ def fprime_term(v: Numbers, l: int, i: int) -> Term:
     if act.name == "sigmoid":
         return Term(tex, value, a_factor, "#0(1 - #0)")
     if act.name == "tanh":
-        return Term(tex, value, a_factor, "1 - #0^2")
+        return Term(tex, value, a_factor, "(1 - #0^2)")
     return Term(tex, value)
 
 
