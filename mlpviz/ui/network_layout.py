@@ -65,7 +65,7 @@ class NetworkLayout:
         self.sizes = [int(n) for n in sizes]
         self.width, self.height = float(width), float(height)
         s = min(self.width / 1280.0, self.height / 720.0)
-        self.s = s = max(0.5, min(s, 3.0)) * font_scale
+        self.s = s = max(0.8, min(s, 3.0)) * font_scale
         self.top = 64.0 * s
         self.bottom = self.height - 70.0 * s
         self.title_y = self.bottom + 26.0 * s

@@ -17,27 +17,12 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QLinearGradient,
 
 from mlpviz.ui.colors import Theme, buckets, diverging, diverging_rgba, text_on
 from mlpviz.ui.network_layout import NetworkLayout
-from mlpviz.ui.network_scene import Scene
+from mlpviz.ui.network_scene import Scene, fmt
 
 N_BUCKETS = 12
 ALIGN_C = Qt.AlignmentFlag.AlignCenter
 ALIGN_L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def fmt(v: float) -> str:
-    """Three significant digits with a true minus sign; outside 0.001..1000 a compact
-    scientific form with two digits ("1.2e-5")."""
-    if not math.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    if abs(v) >= 1000 or abs(v) < 0.001:
-        mantissa, exponent = f"{v:.1e}".split("e")
-        s = f"{mantissa}e{int(exponent)}"
-    else:
-        s = f"{v:.3g}"
-    return s.replace("-", "−")
 
 
 def font(base: QFont, px: float, bold: bool = False) -> QFont:

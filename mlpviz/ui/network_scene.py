@@ -12,6 +12,7 @@ With a batch, neuron values are batch means.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,6 +87,54 @@ class Values:
     animating: bool
     before: tuple[list[np.ndarray], list[np.ndarray]] | None
     batch: int
+
+
+def fmt(v: float) -> str:
+    """Three significant digits with a true minus sign; outside 0.001..1000 a compact
+    scientific form with two digits ("1.2e-5")."""
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    if abs(v) >= 1000 or abs(v) < 0.001:
+        mantissa, exponent = f"{v:.1e}".split("e")
+        s = f"{mantissa}e{int(exponent)}"
+    else:
+        s = f"{v:.3g}"
+    return s.replace("-", "−")
+
+
+def describe(item: tuple, net, v: Values | None, input_labels: list[str]) -> str:
+    """Hover text for ("neuron", l, i), ("bias", l, i), ("edge", l, i, j) or ("loss",):
+    the values of the item, with "not computed yet" for what ``v`` does not know."""
+    if item[0] == "loss":
+        value = fmt(v.loss) if v is not None and v.loss_known else "not computed yet"
+        return f"Loss ({net.loss.name}): {net.loss.formula}\nL = {value}"
+    kind, l, i = item[0], item[1], item[2]
+
+    def val(name: str, arrays, key: str, idx) -> str:
+        if v is None or arrays is None or not bool(np.asarray(v.known[l][key])[idx]):
+            return f"{name} = not computed yet"
+        return f"{name} = {fmt(float(arrays[l][idx]))}"
+
+    mean = " (batch mean)" if v is not None and v.batch > 1 else ""
+    if kind == "neuron" and l < 0:
+        name = input_labels[i] if i < len(input_labels) else f"x{i + 1}"
+        return f"Input {name} = {'not set' if v is None else fmt(float(v.x[i]))}{mean}"
+    where = "Output" if l == net.n_layers - 1 else f"Hidden {l + 1}"
+    b = f"b = {fmt(float(net.biases[l][i]))}"
+    if kind == "neuron":
+        return "\n".join([f"{where}, neuron {i + 1} ({net.activations[l].name}){mean}",
+                          val("z", v and v.z, "z", i), val("a", v and v.a, "a", i),
+                          val("δ = ∂L/∂z", v and v.dz, "dz", i), b])
+    if kind == "bias":
+        return "\n".join([f"Bias b[{i + 1}] of {where.lower()} layer", b,
+                          val("∂L/∂b", v and v.db, "db", i)])
+    j = item[3]
+    src = input_labels[j] if l == 0 and j < len(input_labels) else f"neuron {j + 1}"
+    return "\n".join([f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
+                      f"w = {fmt(float(net.weights[l][i, j]))}",
+                      val("∂L/∂w", v and v.dW, "dW", (i, j))])
 
 
 def _flags(known_l: dict, key: str, shape: tuple[int, ...]) -> np.ndarray:

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QToolTip, QWidget
 
 from mlpviz.ui.colors import THEMES, Theme
 from mlpviz.ui.network_layout import NetworkLayout, elide
-from mlpviz.ui.network_paint import Painter, fmt, font, thumbnail_images
+from mlpviz.ui.network_paint import Painter, font, thumbnail_images
 from mlpviz.ui.network_scene import (
     Scene,
     Values,
     build_scene,
     choose_edges,
+    describe,
     values_from_sample,
     values_from_walkthrough,
 )
@@ -336,63 +337,24 @@ class NetworkView(QWidget):
             return False
 
     def tooltip_text(self, item: tuple | None) -> str:
-        """The hover text for an item: its values, or "not computed yet"."""
+        """The hover text for an item (or ("loss",)): its values, or "not computed yet"."""
         if item is None or self._net is None:
             return ""
-        v, net = self._values(), self._net
-        kind, l, i = item[0], item[1], item[2]
-
-        def known(key: str, idx) -> bool:
-            return v is not None and bool(np.asarray(v.known[l][key])[idx])
-
-        def val(name: str, arrays, key: str, idx) -> str:
-            if arrays is None or not known(key, idx):
-                return f"{name} = not computed yet"
-            return f"{name} = {fmt(float(arrays[l][idx]))}"
-
-        mean = " (batch mean)" if v is not None and v.batch > 1 else ""
-        if kind == "neuron" and l < 0:
-            name = self._in_labels[i] if i < len(self._in_labels) else f"x{i + 1}"
-            x = "not set" if v is None else fmt(float(v.x[i]))
-            return f"Input {name} = {x}{mean}"
-        where = "Output" if l == net.n_layers - 1 else f"Hidden {l + 1}"
-        if kind == "neuron":
-            lines = [f"{where}, neuron {i + 1} ({net.activations[l].name}){mean}",
-                     val("z", v and v.z, "z", i), val("a", v and v.a, "a", i),
-                     val("δ = ∂L/∂z", v and v.dz, "dz", i),
-                     f"b = {fmt(float(net.biases[l][i]))}"]
-            return "\n".join(lines)
-        if kind == "bias":
-            return "\n".join([f"Bias b[{i + 1}] of {where.lower()} layer",
-                              f"b = {fmt(float(net.biases[l][i]))}",
-                              val("∂L/∂b", v and v.db, "db", i)])
-        j = item[3]
-        src = (self._in_labels[j] if l == 0 and j < len(self._in_labels)
-               else f"neuron {j + 1}")
-        return "\n".join([f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
-                          f"w = {fmt(float(net.weights[l][i, j]))}",
-                          val("∂L/∂w", v and v.dW, "dW", (i, j))])
+        return describe(item, self._net, self._values(), self._in_labels)
 
     def event(self, ev: QEvent) -> bool:
         if ev.type() == QEvent.Type.ToolTip:
             item = self.item_at(ev.pos())
-            text = self.tooltip_text(item)
-            if not text and self._net is not None and self.diagram_layout().hit_loss(
+            if item is None and self._net is not None and self.diagram_layout().hit_loss(
                     ev.pos().x(), ev.pos().y()):
-                text = self._loss_tooltip()
-            if text:
-                QToolTip.showText(ev.globalPos(), text, self)
+                item = ("loss",)
+            if item is not None:
+                QToolTip.showText(ev.globalPos(), self.tooltip_text(item), self)
             else:
                 QToolTip.hideText()
                 ev.ignore()
             return True
         return super().event(ev)
-
-    def _loss_tooltip(self) -> str:
-        v = self._values()
-        loss = self._net.loss
-        value = fmt(v.loss) if v is not None and v.loss_known else "not computed yet"
-        return f"Loss ({loss.name}): {loss.formula}\nL = {value}"
 
     # ---- mouse ---------------------------------------------------------------------------
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)

@@ -307,3 +307,21 @@ def test_colorblind_theme_draws_negative_edges_dashed(view):
     solid = [pixel_near(img, x0 + f * (x1 - x0), y0, QColor(th.pos))
              for f in np.linspace(0.3, 0.7, 80)]
     assert all(solid)
+
+
+def test_refresh_after_an_edit_redraws_the_edge(view, net):
+    th = THEMES["light"]
+    layout = view.diagram_layout()
+    mid = layout.edge_midpoint(0, 0, 0)
+    assert pixel_near(grab(view), *mid, QColor(th.pos))
+    net.weights[0][0, 0] = -2.5  # what the controller does on weightEdited
+    view.refresh()
+    assert pixel_near(grab(view), *mid, QColor(th.neg))
+
+
+def test_loss_node_tooltip_names_the_loss_and_its_value(view, net):
+    lx, ly, lw, lh = view.diagram_layout().loss_rect
+    pos = QPoint(round(lx + lw / 2), round(ly + lh / 2))
+    view.event(QHelpEvent(QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
+    loss = net.evaluate(X[:1], Y[:1])
+    assert "Loss (mse)" in QToolTip.text() and f"L = {loss:.3g}" in QToolTip.text()
