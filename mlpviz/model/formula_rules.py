@@ -14,6 +14,7 @@ import numpy as np
 
 from mlpviz.model import symbols as S
 from mlpviz.model.formula_types import Factor, Formula, Term
+from mlpviz.model.mathtext import fmt_tex
 from mlpviz.model.walkthrough import Walkthrough
 
 
@@ -78,7 +79,7 @@ def forward_a(v: Numbers, l: int, i: int) -> Formula:
                     r"\frac{#0}{#1}")
         tex = rf"{S.a(l, i, v.L)} = {sym}(z^{{({l + 1})}})_{{{i + 1}}} = {term.tex}"
         note = ("Softmax turns the outputs into probabilities that sum to 1 (shown with "
-                f"$m = \\max_k z_k = {z_row.max():.6g}$ subtracted, which changes nothing).")
+                f"$m = \\max_k z_k = {fmt_tex(z_row.max())}$ subtracted, which changes nothing).")
     else:
         term = Term(f"{sym}({S.z(l, i)})", a_val, (Factor(S.z(l, i), float(z_row[i])),),
                     pattern)
@@ -192,10 +193,10 @@ def _delta_note(v: Numbers, l: int, fprime: float) -> str:
     elif name == "relu" and fprime == 0:
         notes.append("$\\mathrm{ReLU}'(z) = 0$ for $z \\le 0$: this neuron passes no gradient.")
     elif name == "sigmoid" and fprime < 0.02:
-        notes.append(f"$\\sigma'(z) = {fprime:.3g}$ is tiny (at most 0.25): the sigmoid is "
+        notes.append(f"$\\sigma'(z) = {fmt_tex(fprime)}$ is tiny (at most 0.25): the sigmoid is "
                      "saturated and the gradient vanishes here.")
     elif name == "tanh" and fprime < 0.04:
-        notes.append(f"$\\tanh'(z) = {fprime:.3g}$ is tiny: tanh is saturated here.")
+        notes.append(f"$\\tanh'(z) = {fmt_tex(fprime)}$ is tiny: tanh is saturated here.")
     if v.batch and v.B > 1:
         notes.append(f"Sample 0 of the mini-batch; δ includes the 1/B = 1/{v.B} of the mean.")
     return " ".join(notes)
@@ -215,12 +216,12 @@ def output_delta(v: Numbers, k: int) -> Formula:
                      "#0 - #1")
         mult = (Term(r"\frac{1}{B}", 1.0 / v.B, pattern=rf"\frac{{1}}{{{v.B}}}")
                 if v.B > 1 else None)
-        scale = r"\frac{1}{B}" if v.B > 1 else ""
+        rhs = rf"\frac{{1}}{{B}}({yhat} - {y})" if v.B > 1 else f"{yhat} - {y}"
         pair_name = "sigmoid and binary" if act.name == "sigmoid" else "softmax and"
         note = (f"With {pair_name} cross-entropy the factors of $\\frac{{\\partial L}}"
                 f"{{\\partial \\hat{{y}}}} \\cdot f'(z)$ cancel, leaving $\\hat{{y}} - y$.")
         return Formula("Backward: output δ (fused)",
-                       f"{S.delta(l, k)} = {scale}({yhat} - {y})", (fused,), result, known,
+                       f"{S.delta(l, k)} = {rhs}", (fused,), result, known,
                        f"{note} {_delta_note(v, l, 1.0)}".strip(), multiplier=mult)
     if act.name == "softmax":
         p = tr.a[0]
@@ -366,24 +367,25 @@ def update(v: Numbers, l: int, i: int, j: int | None = None) -> Formula:
                  Term(rf"-\eta \, {S.d(sym)}", -lr * grad,
                       (Factor(r"\eta", lr), Factor(S.d(sym), grad)), r"-#0 \cdot #1")]
         tex = rf"{sym} \leftarrow {sym} - \eta \, {S.d(sym)}"
-        note = f"Gradient descent with learning rate $\\eta = {lr:.6g}$: a step downhill."
+        note = f"Gradient descent with learning rate $\\eta = {fmt_tex(lr)}$: a step downhill."
         if reg is not None:
             tex += f" - {reg[0]}"
             terms.append(reg[1])
             note += f" {opt.regularization.upper()} regularization pulls the weight toward 0."
         return Formula("Update", tex, tuple(terms), new, known, note)
     terms = [Term(sym, old), Term(rf"\Delta {sym}", new - old)]
-    gradient = f"this iteration's gradient is ${S.d(sym)} = {grad:.6g}$"
+    gradient = f"this iteration's gradient is ${S.d(sym)} = {fmt_tex(grad)}$"
     if opt.name == "momentum":
         tex = rf"v \leftarrow \mu v + {S.d(sym)}, \quad {sym} \leftarrow {sym} - \eta v"
-        note = (f"SGD with momentum ($\\mu = {opt.momentum:.6g}$, $\\eta = {lr:.6g}$): the "
-                f"step follows the velocity v, a decaying sum of past gradients; {gradient}.")
+        note = (f"SGD with momentum ($\\mu = {fmt_tex(opt.momentum)}$, "
+                f"$\\eta = {fmt_tex(lr)}$): the step follows the velocity v, a decaying sum "
+                f"of past gradients; {gradient}.")
     else:
         tex = rf"{sym} \leftarrow {sym} - \eta \frac{{\hat{{m}}}}{{\sqrt{{\hat{{v}}}} + \epsilon}}"
-        note = (f"Adam ($\\eta = {lr:.6g}$, $\\beta_1 = {opt.beta1:.6g}$, "
-                f"$\\beta_2 = {opt.beta2:.6g}$): $\\hat{{m}}$ and $\\hat{{v}}$ are bias-corrected "
-                f"running means of the gradient and its square, so every weight gets its "
-                f"own step size; {gradient}.")
+        note = (f"Adam ($\\eta = {fmt_tex(lr)}$, $\\beta_1 = {fmt_tex(opt.beta1)}$, "
+                f"$\\beta_2 = {fmt_tex(opt.beta2)}$): $\\hat{{m}}$ and $\\hat{{v}}$ are "
+                f"bias-corrected running means of the gradient and its square, so every "
+                f"weight gets its own step size; {gradient}.")
     if reg is not None:
         note += f" The gradient includes {opt.regularization.upper()} regularization."
     return Formula(f"Update ({opt.name})", tex, tuple(terms), new, known, note)

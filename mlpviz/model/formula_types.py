@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 
@@ -203,6 +204,27 @@ class Formula:
     def steps(self) -> list[str]:
         """:meth:`steps_tex` in Unicode."""
         return [tex_to_text(s) for s in self.steps_tex()]
+
+    def to_html(self, muted: str = "#777777") -> str:
+        """The formula as an HTML fragment for Qt rich text (QLabel, QTextBrowser): the
+        title in bold, the Unicode formula and its numbers, matrices as tables, the note
+        in italics; unknown numbers read NOT_COMPUTED in the ``muted`` colour."""
+        unknown = f'<span style="color:{muted}"><i>{NOT_COMPUTED}</i></span>'
+        parts = [f"<b>{escape(self.title)}</b>", escape(self.symbolic)]
+        if not self.known and (self.terms or self.result is not None):
+            parts.append(f"&nbsp;&nbsp;= {unknown}")
+        parts += [f"&nbsp;&nbsp;= {escape(step)}" for step in self.steps]
+        for m in self.matrices:
+            if not m.known:
+                parts.append(f"{escape(m.label)} = {unknown}")
+                continue
+            rows = "".join(
+                "<tr>" + "".join(f'<td align="right">{escape(tex_to_text(c))}</td>'
+                                 for c in row) + "</tr>" for row in m.grid_tex())
+            parts.append(f"{escape(m.label)} =<table cellspacing=\"6\">{rows}</table>")
+        if self.note:
+            parts.append(f"<i>{escape(self.note_text)}</i>")
+        return "<br>".join(parts)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from mlpviz.model.formula_types import (
     Section,
     Term,
 )
+from mlpviz.model.mathtext import fmt_tex
 from mlpviz.model.walkthrough import Stage, Walkthrough
 
 __all__ = [
@@ -169,7 +170,7 @@ def layer_formulas(wt: Walkthrough, l: int) -> list[Formula]:
     rule = (rf"{W} \leftarrow {W} - \eta \, {dW}" if opt.name == "sgd"
             else rf"{W} \leftarrow {W} + \Delta {W} \text{{ ({opt.name})}}")
     out.append(Formula("Update (matrix form)", rule, known=updated,
-                       note=f"$\\eta = {opt.lr:.6g}$; $b$ is updated the same way with "
+                       note=f"$\\eta = {fmt_tex(opt.lr)}$; $b$ is updated the same way with "
                             "its gradient.",
                        matrices=(Matrix(rf"{W} \text{{ (old)}}", v.W[l]),
                                  Matrix(dW, g.dW, d_known),

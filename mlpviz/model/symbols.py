@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from mlpviz.engine.activations import Activation
+from mlpviz.model.mathtext import fmt_tex
 
 
 def n(i: int | str) -> str:
@@ -104,7 +105,7 @@ def activation_at(act: Activation, z_sym: str) -> str:
 def activation_params(act: Activation) -> str:
     """The activation's parameters as TeX (``\\alpha = 0.01``), or ""."""
     alpha = act.params().get("alpha")
-    return "" if alpha is None else rf"\alpha = {format(alpha, '.6g')}"
+    return "" if alpha is None else rf"\alpha = {fmt_tex(alpha)}"
 
 
 # name -> (TeX of one output's loss term, numeric pattern with #0 = ŷ, #1 = y)

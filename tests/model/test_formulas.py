@@ -416,3 +416,17 @@ def test_backprop_derivation_lesson_matches_its_closed_form():
         for j in range(2):
             g = by_title(formulas_for(wt, ("edge", 0, i, j)), "Backward: weight gradient")
             assert g.result == pytest.approx(dz1[i] * x[0, j], abs=TOL)
+
+
+def test_html_fragment_shows_numbers_only_when_known():
+    wt = Walkthrough(seed_session())
+    update = by_title(formulas_for(wt, ("edge", 0, 1, 0)), "Update")
+    html = update.to_html()
+    assert html.startswith("<b>Update</b><br>w₂₁⁽¹⁾ ← w₂₁⁽¹⁾ − η ∂L/∂w₂₁⁽¹⁾")
+    assert "not computed yet" in html and "0.244067" not in html
+    wt.finish()
+    html = by_title(formulas_for(wt, ("edge", 0, 1, 0)), "Update").to_html()
+    assert "= 0.25 − 0.5 · 0.011866<br>&nbsp;&nbsp;= 0.244067" in html
+    assert "not computed yet" not in html and "<i>Gradient descent" in html
+    matrix = by_title(layer_formulas(wt, 0), "Forward (matrix form)").to_html()
+    assert matrix.count("<table") == 4 and '<td align="right">0.3775</td>' in matrix
