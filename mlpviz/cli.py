@@ -12,7 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from mlpviz import __version__
+# The app's matrices are small: one BLAS thread beats two (threads cost more than they
+# save, and a second thread fights the GUI for the CPU). Set before NumPy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from mlpviz import __version__  # noqa: E402
 
 SUBCOMMANDS = ("lessons", "record", "snapshot", "explain")
 VIEWS = ("window", "network", "plots")
@@ -21,6 +25,13 @@ THEME_CHOICES = ("light", "dark", "colorblind")
 
 class CLIError(Exception):
     """A problem with the user's input: reported as one line, exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line ``mlpviz: error: …`` with exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"mlpviz: error: {message} (see '{self.prog} --help')\n")
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -40,19 +51,22 @@ def _add_source(p: argparse.ArgumentParser) -> None:
 
 def _add_steps(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--steps", metavar="ACTIONS",
-                   help='script actions separated by ";", e.g. "forward;backward;update"')
+    g.add_argument(
+        "--steps",
+        metavar="ACTIONS",
+        help='script actions separated by ";", e.g. "forward;backward;update"',
+    )
     g.add_argument("--script", metavar="FILE", type=Path, help="a script file, one action per line")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mlpviz",
         description="Watch a multi-layer perceptron learn, one backpropagation step at a time. "
         "Without a subcommand, opens the app on SOURCE (default: the xor lesson).",
     )
     parser.add_argument("--version", action="version", version=f"mlpviz {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("lessons", help="list the built-in lessons")
 
     rec = sub.add_parser("record", help="render a video headless")
@@ -63,8 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_steps(rec)
     rec.add_argument("--view", choices=VIEWS, default="window")
     rec.add_argument("--theme", choices=THEME_CHOICES, default="light")
-    rec.add_argument("--captions", action=argparse.BooleanOptionalAction, default=True,
-                     help="burn the script's captions into the video (default on)")
+    rec.add_argument(
+        "--captions",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="burn the script's captions into the video (default on)",
+    )
 
     snap = sub.add_parser("snapshot", help="render a PNG headless")
     _add_source(snap)
@@ -77,17 +95,26 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("explain", help="print the worked numbers of an iteration (a handout)")
     _add_source(exp)
     _add_steps(exp)
-    exp.add_argument("--select", nargs=2, metavar=("KIND", "INDEX"),
-                     help="neuron L:I or edge L:I:J (1-based layers, as in the app)")
+    exp.add_argument(
+        "--select",
+        nargs=2,
+        metavar=("KIND", "INDEX"),
+        help="neuron L:I or edge L:I:J (1-based layers, as in the app)",
+    )
     exp.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     return parser
 
 
 def build_gui_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mlpviz", description=build_parser().description)
+    p = _Parser(prog="mlpviz", description=build_parser().description)
     p.add_argument("--version", action="version", version=f"mlpviz {__version__}")
-    p.add_argument("source", nargs="?", default=None, metavar="FILE.mlpviz|LESSON",
-                   help="a session file or a lesson name (default: xor)")
+    p.add_argument(
+        "source",
+        nargs="?",
+        default=None,
+        metavar="FILE.mlpviz|LESSON",
+        help="a session file or a lesson name (default: xor)",
+    )
     return p
 
 
@@ -136,8 +163,14 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
     from mlpviz.ui.snapshot import snapshot
 
     session = load_source(args.source)
-    snapshot(session, args.output, size=args.size, steps=read_steps(args), view=args.view,
-             theme=args.theme)
+    snapshot(
+        session,
+        args.output,
+        size=args.size,
+        steps=read_steps(args),
+        view=args.view,
+        theme=args.theme,
+    )
     return 0
 
 
@@ -145,8 +178,16 @@ def _cmd_record(args: argparse.Namespace) -> int:
     from mlpviz.ui.recording import record_cli
 
     session = load_source(args.source)
-    record_cli(session, args.output, size=args.size, fps=args.fps, steps=read_steps(args),
-               view=args.view, theme=args.theme, captions=args.captions)
+    record_cli(
+        session,
+        args.output,
+        size=args.size,
+        fps=args.fps,
+        steps=read_steps(args),
+        view=args.view,
+        theme=args.theme,
+        captions=args.captions,
+    )
     return 0
 
 
@@ -173,8 +214,12 @@ def main(argv: list[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
             if args.command in ("record", "snapshot"):
                 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-            handler = {"lessons": lambda a: _cmd_lessons(), "snapshot": _cmd_snapshot,
-                       "record": _cmd_record, "explain": _cmd_explain}[args.command]
+            handler = {
+                "lessons": lambda a: _cmd_lessons(),
+                "snapshot": _cmd_snapshot,
+                "record": _cmd_record,
+                "explain": _cmd_explain,
+            }[args.command]
             return handler(args)
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()

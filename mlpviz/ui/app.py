@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from mlpviz.paths import resource_dir
 
 
+def _qt_message(kind: QtMsgType, _context: object, text: str) -> None:
+    """Keep Qt's platform chatter (e.g. the offscreen plugin's warnings) off the terminal;
+    real failures still reach stderr. ``MLPVIZ_DEBUG=1`` shows everything."""
+    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) or os.environ.get("MLPVIZ_DEBUG"):
+        sys.stderr.write(f"qt: {text}\n")
+
+
 def make_app() -> QApplication:
+    if QApplication.instance() is None:
+        qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("mlpviz")
     app.setOrganizationName("mlpviz")

@@ -35,8 +35,9 @@ class Banner(QFrame):
         self.action_button.clicked.connect(self._act)
         self.hide()
 
-    def show_message(self, level: str, text: str,
-                     action: tuple[str, Callable[[], None]] | None = None) -> None:
+    def show_message(
+        self, level: str, text: str, action: tuple[str, Callable[[], None]] | None = None
+    ) -> None:
         bg, fg, edge = _STYLES.get(level, _STYLES["info"])
         self.level = level
         self.setStyleSheet(

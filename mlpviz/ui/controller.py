@@ -230,7 +230,9 @@ class Controller(QObject):
         except DivergenceError as exc:
             self.message.emit("error", f"{exc}. Lower the learning rate, then press R to reset.")
             return
-        self.undo_stack.push(_SnapshotCommand(self, "Training step", before, self.session.snapshot()))
+        self.undo_stack.push(
+            _SnapshotCommand(self, "Training step", before, self.session.snapshot())
+        )
         self.modelChanged.emit()
         self.stageChanged.emit()
 

@@ -108,7 +108,9 @@ class ControlsPanel(QScrollArea):
         self.points.editingFinished.connect(lambda: self._data_if_changed("n", self.points.value()))
         form.addRow("Points", self.points)
         self.noise = QDoubleSpinBox(minimum=0.0, maximum=0.5, singleStep=0.05, decimals=2)
-        self.noise.editingFinished.connect(lambda: self._data_if_changed("noise", self.noise.value()))
+        self.noise.editingFinished.connect(
+            lambda: self._data_if_changed("noise", self.noise.value())
+        )
         form.addRow("Noise", self.noise)
         self.train_pct = QSpinBox(minimum=10, maximum=100, singleStep=10, suffix=" %")
         self.train_pct.setToolTip("Share of the points used for training; the rest is the test set")
@@ -179,22 +181,24 @@ class ControlsPanel(QScrollArea):
         form = QFormLayout(box)
         self.lr = _combo([(f"{v:g}", v) for v in LEARNING_RATES])
         self.lr.setToolTip("Learning rate η in w ← w − η ∂L/∂w (changing it keeps the weights)")
-        self.lr.activated.connect(lambda _i: self.ctl.set_train(learning_rate=self.lr.currentData()))
+        self.lr.activated.connect(
+            lambda _i: self.ctl.set_train(learning_rate=self.lr.currentData())
+        )
         form.addRow("Learning rate η", self.lr)
         self.batch = QSpinBox(minimum=1, maximum=100000)
         self.batch.editingFinished.connect(
             lambda: self._train_if_changed("batch_size", self.batch.value())
         )
         form.addRow("Batch size", self.batch)
-        self.optimizer = _combo(
-            [("SGD", "sgd"), ("SGD + momentum", "momentum"), ("Adam", "adam")]
-        )
+        self.optimizer = _combo([("SGD", "sgd"), ("SGD + momentum", "momentum"), ("Adam", "adam")])
         self.optimizer.activated.connect(
             lambda _i: self.ctl.set_train(optimizer=self.optimizer.currentData())
         )
         form.addRow("Optimizer", self.optimizer)
         self.reg = _combo([("None", "none"), ("L1", "l1"), ("L2", "l2")])
-        self.reg.activated.connect(lambda _i: self.ctl.set_train(regularization=self.reg.currentData()))
+        self.reg.activated.connect(
+            lambda _i: self.ctl.set_train(regularization=self.reg.currentData())
+        )
         form.addRow("Regularization", self.reg)
         self.reg_rate = _combo([(f"{v:g}", v) for v in REG_RATES])
         self.reg_rate.activated.connect(
@@ -208,9 +212,22 @@ class ControlsPanel(QScrollArea):
     def refresh(self) -> None:
         s = self.ctl.session
         d, n, t = s.data_config, s.net_config, s.train_config
-        widgets = [self.dataset, self.points, self.noise, self.train_pct, self.output_act,
-                   self.loss, self.init, self.net_seed, self.lr, self.batch, self.optimizer,
-                   self.reg, self.reg_rate, *self.feature_boxes.values()]
+        widgets = [
+            self.dataset,
+            self.points,
+            self.noise,
+            self.train_pct,
+            self.output_act,
+            self.loss,
+            self.init,
+            self.net_seed,
+            self.lr,
+            self.batch,
+            self.optimizer,
+            self.reg,
+            self.reg_rate,
+            *self.feature_boxes.values(),
+        ]
         for w in widgets:
             w.blockSignals(True)
         try:

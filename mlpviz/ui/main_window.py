@@ -3,6 +3,7 @@ transport toolbar, menus, banners, persistence of settings and the last session.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
@@ -34,13 +35,21 @@ SESSION_FILTER = "mlpviz sessions (*.mlpviz)"
 
 
 def autosave_path() -> Path:
+    """Where the session is kept on quit (``MLPVIZ_DATA_DIR`` overrides the folder)."""
+    override = os.environ.get("MLPVIZ_DATA_DIR")
+    if override:
+        return Path(override) / "autosave.mlpviz"
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(base or Path.home() / ".mlpviz") / "autosave.mlpviz"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller: Controller | None = None, settings: QSettings | None = None,
-                 offer_autosave: bool = True):
+    def __init__(
+        self,
+        controller: Controller | None = None,
+        settings: QSettings | None = None,
+        offer_autosave: bool = True,
+    ):
         super().__init__()
         self.settings = settings if settings is not None else QSettings("mlpviz", "mlpviz")
         self._layout_restored = False
@@ -70,10 +79,12 @@ class MainWindow(QMainWindow):
 
         self.controls = ControlsPanel(self.ctl)
         self.plots = PlotsPanel()
-        self.controls_dock = self._dock("Controls", "controls", self.controls,
-                                        Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.plots_dock = self._dock("Plots", "plots", self.plots,
-                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.controls_dock = self._dock(
+            "Controls", "controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.plots_dock = self._dock(
+            "Plots", "plots", self.plots, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.transport = Transport(self.ctl, self.player, self)
         self.addToolBar(self.transport)
         self.epoch_label = QLabel()
@@ -103,8 +114,9 @@ class MainWindow(QMainWindow):
     def default_layout(self) -> None:
         """Controls narrow on the left, plots about a third of the width on the right."""
         w = max(self.width(), 800)
-        self.resizeDocks([self.controls_dock, self.plots_dock], [310, int(w * 0.34)],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.controls_dock, self.plots_dock], [310, int(w * 0.34)], Qt.Orientation.Horizontal
+        )
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -149,30 +161,40 @@ class MainWindow(QMainWindow):
         v.addAction(self.plots_dock.toggleViewAction())
         v.addSeparator()
         self.theme_actions = {}
-        for name, label in (("light", "Light theme"), ("dark", "Dark theme"),
-                            ("colorblind", "Colour-blind-safe theme")):
-            act = self._action(v, label, lambda _c=False, n=name: self.set_theme(n),
-                               checkable=True)
+        for name, label in (
+            ("light", "Light theme"),
+            ("dark", "Dark theme"),
+            ("colorblind", "Colour-blind-safe theme"),
+        ):
+            act = self._action(v, label, lambda _c=False, n=name: self.set_theme(n), checkable=True)
             self.theme_actions[name] = act
         v.addSeparator()
-        self.thumbs_action = self._action(v, "Neuron &thumbnails", self._toggle_thumbnails,
-                                          "T", checkable=True)
+        self.thumbs_action = self._action(
+            v, "Neuron &thumbnails", self._toggle_thumbnails, "T", checkable=True
+        )
         self.value_actions = {}
-        for mode, label, key in (("a", "Show activations a", "A"), ("z", "Show z", "Z"),
-                                 ("delta", "Show δ = ∂L/∂z", "D"), ("none", "Hide values", None)):
-            act = self._action(v, label, lambda _c=False, m=mode: self.set_value_mode(m), key,
-                               checkable=True)
+        for mode, label, key in (
+            ("a", "Show activations a", "A"),
+            ("z", "Show z", "Z"),
+            ("delta", "Show δ = ∂L/∂z", "D"),
+            ("none", "Hide values", None),
+        ):
+            act = self._action(
+                v, label, lambda _c=False, m=mode: self.set_value_mode(m), key, checkable=True
+            )
             self.value_actions[mode] = act
-        self.anim_action = self._action(v, "&Animate steps", self._toggle_animation,
-                                        checkable=True)
+        self.anim_action = self._action(v, "&Animate steps", self._toggle_animation, checkable=True)
 
         r = mb.addMenu("&Run")
         for act in self.transport.menu_actions():
             r.addAction(act)
         r.addSeparator()
         for n in (1, 10, 100):
-            self._action(r, f"Train {n} epoch{'s' if n > 1 else ''}",
-                         lambda _c=False, k=n: self.ctl.train_epochs(k))
+            self._action(
+                r,
+                f"Train {n} epoch{'s' if n > 1 else ''}",
+                lambda _c=False, k=n: self.ctl.train_epochs(k),
+            )
 
         h = mb.addMenu("&Help")
         self._action(h, "&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -309,7 +331,9 @@ class MainWindow(QMainWindow):
         return self.save_to(self.ctl.path)
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.mlpviz", SESSION_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save session", "session.mlpviz", SESSION_FILTER
+        )
         if not path:
             return False
         p = Path(path)
@@ -376,7 +400,8 @@ class MainWindow(QMainWindow):
         path = autosave_path()
         if path.exists():
             self.banner.show_message(
-                "info", "Your session from last time was kept when you quit.",
+                "info",
+                "Your session from last time was kept when you quit.",
                 action=("Restore it", lambda: self._restore_autosave(path)),
             )
 
@@ -397,7 +422,9 @@ class MainWindow(QMainWindow):
             self.ctl.session.save(path)
         except (OSError, ValueError) as exc:
             answer = QMessageBox.warning(
-                self, "mlpviz", f"The session could not be kept for next time ({exc}). Quit anyway?",
+                self,
+                "mlpviz",
+                f"The session could not be kept for next time ({exc}). Quit anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
@@ -410,13 +437,15 @@ class MainWindow(QMainWindow):
         rows = "".join(
             f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
             f"<td>{a.text().replace('&', '')}</td></tr>"
-            for a in self.actions() if not a.shortcut().isEmpty()
+            for a in self.actions()
+            if not a.shortcut().isEmpty()
         )
         QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>")
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self, "About mlpviz",
+            self,
+            "About mlpviz",
             f"<h3>mlpviz {__version__}</h3><p>Watch a multi-layer perceptron learn: step "
             "through backpropagation with the real numbers, run training, record videos.</p>",
         )

@@ -28,8 +28,9 @@ class Scene:
             raise CLIError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
         self.app = make_app()
         self._settings_dir = tempfile.TemporaryDirectory(prefix="mlpviz-scene-")
-        settings = QSettings(os.path.join(self._settings_dir.name, "s.ini"),
-                             QSettings.Format.IniFormat)
+        settings = QSettings(
+            os.path.join(self._settings_dir.name, "s.ini"), QSettings.Format.IniFormat
+        )
         self.controller = Controller(session)
         self.window = MainWindow(self.controller, settings=settings, offer_autosave=False)
         self.window.player.enabled = False
@@ -102,8 +103,14 @@ def save_png(image: QImage, path: Path) -> None:
             os.unlink(tmp)
 
 
-def snapshot(session, output: Path, size: tuple[int, int] = (1280, 720), steps: str | None = None,
-             view: str = "window", theme: str = "light") -> Path:
+def snapshot(
+    session,
+    output: Path,
+    size: tuple[int, int] = (1280, 720),
+    steps: str | None = None,
+    view: str = "window",
+    theme: str = "light",
+) -> Path:
     output = Path(output)
     if output.suffix.lower() != ".png":
         raise CLIError(f"the output must be a .png file, not {output.name!r}")

@@ -35,13 +35,21 @@ class Transport(QToolBar):
             return act
 
         self.back_action = action("◀ Back", "Left", self._back, "Step back one stage")
-        self.step_action = action("Step ▶", "Right", self._step, "Show the next stage of the iteration")
-        self.finish_action = action("Finish ▶▶", "F", self._finish,
-                                    "Finish this training iteration (forward, loss, backward, update)")
-        self.run_action = action("Run ▶", "Space", self.ctl.toggle_run,
-                                 "Train continuously, or pause")
-        self.reset_action = action("Reset ⟲", "R", self.ctl.reset,
-                                   "Re-initialise the weights and clear the history")
+        self.step_action = action(
+            "Step ▶", "Right", self._step, "Show the next stage of the iteration"
+        )
+        self.finish_action = action(
+            "Finish ▶▶",
+            "F",
+            self._finish,
+            "Finish this training iteration (forward, loss, backward, update)",
+        )
+        self.run_action = action(
+            "Run ▶", "Space", self.ctl.toggle_run, "Train continuously, or pause"
+        )
+        self.reset_action = action(
+            "Reset ⟲", "R", self.ctl.reset, "Re-initialise the weights and clear the history"
+        )
         self.addSeparator()
         self.addWidget(QLabel(" Speed "))
         self.speed = QComboBox()
@@ -62,12 +70,15 @@ class Transport(QToolBar):
         self.addWidget(QLabel(" Traced sample "))
         self.sample = QSpinBox()
         self.sample.setSpecialValueText("mini-batch")
-        self.sample.setToolTip("Which training sample one step traces (lowest value: the mini-batch)")
+        self.sample.setToolTip(
+            "Which training sample one step traces (lowest value: the mini-batch)"
+        )
         self.sample.valueChanged.connect(self._sample_changed)
         self.addWidget(self.sample)
         spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
-                             spacer.sizePolicy().verticalPolicy())
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
+        )
         self.addWidget(spacer)
         self.epoch = QLabel()
         self.epoch.setObjectName("epochCounter")
@@ -75,8 +86,13 @@ class Transport(QToolBar):
         self.refresh()
 
     def menu_actions(self) -> list[QAction]:
-        return [self.step_action, self.back_action, self.finish_action, self.run_action,
-                self.reset_action]
+        return [
+            self.step_action,
+            self.back_action,
+            self.finish_action,
+            self.run_action,
+            self.reset_action,
+        ]
 
     def _step(self) -> None:
         if self.player.playing:

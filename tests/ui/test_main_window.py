@@ -1,0 +1,187 @@
+"""The main window driven like a user would: keys, controls, menus."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from mlpviz.model.session import Session
+from mlpviz.ui.main_window import MainWindow
+
+
+def press(qtbot, window, key):
+    qtbot.keyClick(window.network, key)
+
+
+def test_window_opens_on_the_xor_lesson(window):
+    s = window.ctl.session
+    assert s.lesson is not None and s.lesson.name == "xor"
+    assert s.net.sizes == [2, 2, 1]
+    assert window.ctl.walkthrough is None
+
+
+def test_right_arrow_steps_through_every_stage_and_view_agrees(qtbot, window):
+    press(qtbot, window, Qt.Key.Key_Right)
+    wt = window.ctl.walkthrough
+    assert wt is not None and wt.index == 0
+    kinds = [wt.stage.kind]
+    for _ in range(len(wt.stages) - 1):
+        press(qtbot, window, Qt.Key.Key_Right)
+        assert window.network._wt is wt  # the view shows the model's walkthrough
+        kinds.append(wt.stage.kind)
+    assert kinds == [s.kind for s in wt.stages]
+    assert kinds == ["forward", "forward", "loss", "backward", "backward", "update"]
+    assert wt.done
+    assert "Update" in window.stage_label.text()
+
+
+def test_left_arrow_undoes_the_update_exactly(qtbot, window):
+    before = window.ctl.session.net.get_params()
+    for _ in range(6):
+        press(qtbot, window, Qt.Key.Key_Right)
+    assert not np.array_equal(window.ctl.session.net.params, before)
+    press(qtbot, window, Qt.Key.Key_Left)
+    np.testing.assert_array_equal(window.ctl.session.net.params, before)
+    assert window.ctl.walkthrough.stage.kind == "backward"
+
+
+def test_space_starts_and_stops_the_run(qtbot, window):
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert window.ctl.running
+    qtbot.waitUntil(lambda: window.ctl.session.epoch >= 3, timeout=5000)
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert not window.ctl.running
+    epoch = window.ctl.session.epoch
+    qtbot.wait(60)
+    assert window.ctl.session.epoch == epoch
+    assert len(window.ctl.session.history.train_loss) == epoch
+
+
+def test_finish_key_runs_one_training_step(qtbot, window):
+    ses = window.ctl.session
+    x, y = ses.sample(0)
+    net = ses.net.copy()
+    trace = net.forward(x)
+    grads = net.backward(trace, y)
+    net.apply(grads, ses.train_config.learning_rate)
+    press(qtbot, window, Qt.Key.Key_F)
+    np.testing.assert_allclose(ses.net.params, net.params, rtol=0, atol=1e-15)
+
+
+def test_adding_a_neuron_and_a_layer_rebuilds_network_and_view(qtbot, window):
+    controls = window.controls
+    qtbot.mouseClick(controls._rows[0].plus, Qt.MouseButton.LeftButton)
+    assert window.ctl.session.net.sizes == [2, 3, 1]
+    qtbot.mouseClick(controls.layers_plus, Qt.MouseButton.LeftButton)
+    assert window.ctl.session.net.sizes == [2, 3, 3, 1]
+    assert window.network._net is window.ctl.session.net
+    assert controls.layers_count.text() == "2"
+    qtbot.mouseClick(controls.layers_minus, Qt.MouseButton.LeftButton)
+    assert window.ctl.session.net.sizes == [2, 3, 1]
+
+
+def test_learning_rate_change_keeps_weights(qtbot, window):
+    before = window.ctl.session.net.get_params()
+    box = window.controls.lr
+    box.setCurrentIndex(box.findData(0.1))
+    box.activated.emit(box.currentIndex())
+    assert window.ctl.session.train_config.learning_rate == 0.1
+    np.testing.assert_array_equal(window.ctl.session.net.params, before)
+
+
+def test_undo_redo_of_a_setting(qtbot, window):
+    qtbot.mouseClick(window.controls._rows[0].plus, Qt.MouseButton.LeftButton)
+    assert window.ctl.session.net.sizes == [2, 3, 1]
+    window.ctl.undo_stack.undo()
+    assert window.ctl.session.net.sizes == [2, 2, 1]
+    assert window.controls._rows[0].count.text() == "2"
+    window.ctl.undo_stack.redo()
+    assert window.ctl.session.net.sizes == [2, 3, 1]
+
+
+def test_divergence_pauses_shows_banner_and_keeps_finite_weights(qtbot, window):
+    window.ctl.set_data(dataset="plane")
+    window.ctl.set_net(hidden=(4,), activation=("relu",), output="linear", loss="mse")
+    window.ctl.set_train(learning_rate=1e6)
+    press(qtbot, window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.ctl.running, timeout=10000)
+    assert window.banner.isVisible()
+    assert "diverged" in window.banner.text().lower()
+    assert np.isfinite(window.ctl.session.net.params).all()
+
+
+def test_weight_edit_from_the_view_changes_the_model_and_undoes(qtbot, window):
+    window.network.weightEdited.emit(0, 1, 0, 0.75)
+    assert window.ctl.session.net.weights[0][1, 0] == 0.75
+    window.ctl.undo_stack.undo()
+    assert window.ctl.session.net.weights[0][1, 0] != 0.75
+
+
+def test_bad_settings_give_a_message_and_keep_the_session(qtbot, window):
+    before = window.ctl.session.net.get_params()
+    assert not window.ctl.set_train(learning_rate=-1.0)
+    assert window.banner.isVisible()
+    np.testing.assert_array_equal(window.ctl.session.net.params, before)
+    assert window.ctl.session.train_config.learning_rate > 0
+
+
+def test_settings_and_autosave_survive_a_restart(qtbot, settings, private_data_dir):
+    win = MainWindow(settings=settings, offer_autosave=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.set_theme("dark")
+    win.ctl.set_net(hidden=(5,), activation=("tanh",))
+    win.ctl.train_epochs(7)
+    params = win.ctl.session.net.get_params()
+    win.close()
+    assert (private_data_dir / "autosave.mlpviz").exists()
+
+    again = MainWindow(settings=settings, offer_autosave=True)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.theme_name == "dark"
+    assert again.banner.isVisible()
+    qtbot.mouseClick(again.banner.action_button, Qt.MouseButton.LeftButton)
+    ses = again.ctl.session
+    assert ses.net.sizes == [2, 5, 1]
+    assert ses.epoch == 7
+    np.testing.assert_array_equal(ses.net.params, params)
+
+
+def test_open_damaged_file_keeps_the_session(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.mlpviz"
+    bad.write_bytes(b"not a zip at all")
+    before = window.ctl.session
+    assert not window.open_path(bad)
+    assert window.ctl.session is before
+    assert "bad.mlpviz" in window.banner.text()
+
+
+def test_save_and_open_round_trip(qtbot, window, tmp_path):
+    window.ctl.train_epochs(3)
+    path = tmp_path / "s.mlpviz"
+    assert window.save_to(path)
+    params = window.ctl.session.net.get_params()
+    window.new_session()
+    assert window.open_path(path)
+    np.testing.assert_array_equal(window.ctl.session.net.params, params)
+    assert str(path) in window._recent()
+
+
+def test_dark_theme_changes_the_pixels(qtbot, window):
+    light = window.grab().toImage()
+    window.set_theme("dark")
+    dark = window.grab().toImage()
+    c_light = light.pixelColor(light.width() // 2, light.height() // 2)
+    c_dark = dark.pixelColor(dark.width() // 2, dark.height() // 2)
+    assert c_light.lightness() > 150 > c_dark.lightness()
+
+
+def test_session_from_file_source_opens(qtbot, settings, tmp_path):
+    ses = Session.from_lesson("xor")
+    ses.train(2)
+    path = tmp_path / "x.mlpviz"
+    ses.save(path)
+    from mlpviz.ui.controller import Controller
+
+    win = MainWindow(Controller(Session.load(path)), settings=settings, offer_autosave=False)
+    qtbot.addWidget(win)
+    assert win.ctl.session.epoch == 2
