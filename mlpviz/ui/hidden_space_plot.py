@@ -83,7 +83,8 @@ class HiddenSpacePlot(pg.PlotWidget):
         else:
             table = ps.brush_table(ps.class_colors(theme, max(n_classes, 2)))
             brushes = table[np.clip(labels, 0, max(n_classes, 2) - 1).astype(np.intp)]
-        self.points.setData(pos=pts, brush=brushes, pen=self._point_pen)
+        rim = theme.muted if kind == "regression" else theme.background
+        self.points.setData(pos=pts, brush=brushes, pen=pg.mkPen(rim, width=1))
         self.grid.setData(lines[:, 0], lines[:, 1], connect="finite")
         item = self.getPlotItem()
         if len(axes) == 2:
@@ -97,7 +98,6 @@ class HiddenSpacePlot(pg.PlotWidget):
         self._theme = theme
         self.setBackground(ps.qcolor(theme.background))
         self.grid.setPen(pg.mkPen(theme.muted, width=1))
-        self._point_pen = pg.mkPen(theme.background, width=1)
         ps.style_plot_item(self.getPlotItem(), theme)
         self._draw()
 

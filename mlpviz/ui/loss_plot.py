@@ -14,10 +14,19 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from mlpviz.ui import plot_style as ps
-from mlpviz.ui.colors import LIGHT, Theme, nice_ceil
+from mlpviz.ui.colors import LIGHT, Theme
 
 SERIES = ("train_loss", "test_loss", "train_acc", "test_acc")
 AXIS_WIDTH = 52  # px, the same for both left axes so the two plots line up
+
+
+def round_up(value: float) -> float:
+    """``value`` rounded up to a multiple of half its power of ten (36 → 40, 0.76 → 0.8,
+    300 → 300); 1.0 for values ≤ 0. Axis limits in these steps rarely change."""
+    if not np.isfinite(value) or value <= 0:
+        return 1.0
+    step = 10.0 ** np.floor(np.log10(value)) / 2.0
+    return float(np.ceil(value / step - 1e-9) * step)
 
 
 def history_arrays(history: object) -> dict[str, np.ndarray]:
@@ -64,6 +73,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
             item.setMenuEnabled(False)
             item.hideButtons()
             item.getAxis("left").setWidth(AXIS_WIDTH)
+            for name in ("left", "bottom"):  # plain numbers, no "(x0.001)" on the label
+                item.getAxis(name).enableAutoSIPrefix(False)
             item.setMouseEnabled(x=False, y=False)
             item.enableAutoRange(False)
         self.acc_item.setXLink(self.loss_item)
@@ -93,7 +104,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         ``train_acc``, ``test_acc``; arrays (n,)); non-finite or None entries are skipped,
         and so are losses ≤ 0 in log scale. The accuracy plot hides when it has no data.
 
-        The axes move in round steps (see ``nice_ceil``) rather than with every new epoch,
+        The axes move in round steps (see ``round_up``) rather than with every new epoch,
         so their ticks are re-laid out only now and then: that is most of a redraw's cost.
         """
         data = history_arrays(history)
@@ -113,7 +124,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._show_accuracy(has_acc)
         self._history = data
         epochs = x[np.isfinite(x)]
-        self._set_ranges((0.0, nice_ceil(float(epochs.max(initial=0.0)))),
+        self._set_ranges((0.0, round_up(float(epochs.max(initial=0.0)))),
                          self._loss_range(np.concatenate(shown)))
 
     def _loss_range(self, losses: np.ndarray) -> tuple[float, float]:
@@ -123,7 +134,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if self._log:
             lo, hi = np.log10(losses.min()), np.log10(losses.max())
             return float(np.floor(lo)), float(max(np.ceil(hi), np.floor(lo) + 1))
-        return 0.0, nice_ceil(float(losses.max()))
+        return 0.0, round_up(float(losses.max()))
 
     def _set_ranges(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
         if (x_range, y_range) != self._ranges:

@@ -14,10 +14,11 @@ from functools import lru_cache
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
 from mlpviz.ui import plot_style as ps
-from mlpviz.ui.colors import LIGHT, Theme
+from mlpviz.ui.colors import LIGHT, Theme, nice_ceil
 from mlpviz.ui.contour import contour_segments
 
 KINDS = ("binary", "multiclass", "regression")
@@ -62,7 +63,8 @@ class MapPlot(pg.PlotWidget):
     """Output map of the network over the input plane (x₁, x₂) with the data on top.
 
     Colours: binary outputs 0..1 run orange (class 0) → neutral → blue (class 1);
-    regression outputs use the diverging scale ±``scale`` (max |target|); multi-class maps
+    regression outputs use the diverging scale ±``scale`` (max |target| rounded up to 1, 2,
+    2.5 or 5 × 10ᵏ, shown by the colour bar); multi-class maps
     take the colour of the argmax class, fading to neutral as the confidence drops.
     """
 
@@ -79,6 +81,7 @@ class MapPlot(pg.PlotWidget):
         self._data: tuple[np.ndarray, ...] = (np.empty((0, 2)), np.empty(0)) * 2
         self._highlight: np.ndarray | None = None
         self._show_contour = True
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)  # bilinear map
         item = self.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()
@@ -131,8 +134,9 @@ class MapPlot(pg.PlotWidget):
         if same:
             return
         if kind == "regression":
-            scale = float(np.max(np.abs(np.concatenate([data[1], data[3]])), initial=0.0))
-            levels = (-scale, scale) if scale > 1e-12 else (-1.0, 1.0)
+            scale = nice_ceil(float(np.max(np.abs(np.concatenate([data[1], data[3]])),
+                                           initial=0.0)))
+            levels = (-scale, scale)
         elif kind == "multiclass":
             levels = (0.0, float(n_classes))
         else:
@@ -225,9 +229,6 @@ class MapPlot(pg.PlotWidget):
         self.contour.setPen(pg.mkPen(fg, width=1.5))
         self.ring.setPen(pg.mkPen(fg, width=2.5))
         self.ring.setBrush(None)
-        outline = ps.qcolor("#ffffff")
-        outline.setAlpha(170 if theme.dark else 255)
-        self._train_pen = pg.mkPen(outline, width=1.2)
         self._test_pen = pg.mkPen(fg, width=1.2)
         self._update_legend()
         self._update_points()
@@ -260,8 +261,13 @@ class MapPlot(pg.PlotWidget):
 
     def _update_points(self) -> None:
         train_X, train_y, test_X, test_y = self._data
+        if self._kind == "regression":  # fills near zero are neutral: a grey rim shows them
+            outline = ps.qcolor(self._theme.muted)
+        else:  # saturated class colours: a white rim lifts them off the map
+            outline = ps.qcolor("#ffffff")
+            outline.setAlpha(170 if self._theme.dark else 255)
         self.train_points.setData(pos=train_X, brush=self._point_brushes(train_y),
-                                  pen=self._train_pen)
+                                  pen=pg.mkPen(outline, width=1.2))
         self.test_points.setData(pos=test_X, brush=self._point_brushes(test_y),
                                  pen=self._test_pen)
 

@@ -135,6 +135,7 @@ class PlotsPanel(QWidget):
                 session.extent)
             grid = grid_maps if grid_maps is not None else session.grid(MAP_RESOLUTION)
             self.map_plot.set_map(grid.layers[-1], grid_extent(grid.xs, grid.ys))
+        self.boundary_check.setEnabled(session.kind == "binary")
         self.map_plot.set_highlight(highlight)
         self.loss_plot.set_history(session.history)
         self._hidden_stale = True

@@ -16,7 +16,7 @@ from mlpviz.ui import plot_style as ps
 from mlpviz.ui.colors import DARK, LIGHT
 from mlpviz.ui.contour import contour_segments
 from mlpviz.ui.hidden_space_plot import HiddenSpacePanel, HiddenSpacePlot, join_polylines
-from mlpviz.ui.loss_plot import LossPlot
+from mlpviz.ui.loss_plot import LossPlot, round_up
 from mlpviz.ui.map_plot import RING_SIZE, MapPlot
 from mlpviz.ui.plots import PlotsPanel
 
@@ -70,8 +70,8 @@ def test_binary_map_is_blue_where_positive_and_orange_where_negative(map_plot):
 
 def test_regression_map_uses_symmetric_scale_of_the_targets(map_plot):
     X = np.array([[0.9, 0.9], [-0.9, -0.9]])
-    map_plot.set_session_data(X, np.array([2.0, -0.5]), None, None, "regression", 1, EXTENT)
-    assert map_plot.levels == (-2.0, 2.0)
+    map_plot.set_session_data(X, np.array([1.7, -0.5]), None, None, "regression", 1, EXTENT)
+    assert map_plot.levels == (-2.0, 2.0)  # max |y| 1.7 rounded up to a legend-friendly 2
     map_plot.set_map(_halves(-2.0, 1.0), EXTENT)
     img = _grab(map_plot)
     lut = ps.map_lut(LIGHT)
@@ -250,12 +250,19 @@ def test_ten_thousand_points_keep_the_same_curve_items(loss_plot):
     np.testing.assert_array_equal(y, h["train_loss"])
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    (36, 40), (300, 300), (301, 350), (0.76, 0.8), (0.25, 0.25), (1.2, 1.5), (0, 1), (-3, 1),
+])
+def test_round_up_to_half_decades(value, expected):
+    assert round_up(value) == pytest.approx(expected)
+
+
 def test_loss_axes_move_in_round_steps(loss_plot):
     h = _history(37)
     loss_plot.set_history(h)
     (x0, x1), (y0, y1) = loss_plot.loss_item.vb.viewRange()
-    assert x0 < 0 < 50 < x1 < 51.5  # epochs 0..36 shown on 0..50 (+2 % padding)
-    assert y0 < 0 < 2 < y1 < 2.1  # largest loss 1.2 → 0..2
+    assert x0 < 0 < 40 < x1 < 41  # epochs 0..36 shown on 0..40 (+2 % padding)
+    assert y0 < 0 < 1.5 < y1 < 1.55  # largest loss 1.2 → 0..1.5
     loss_plot.set_log(True)
     (_, _), (y0, y1) = loss_plot.loss_item.vb.viewRange()
     assert -2.1 < y0 < -2 and 1 < y1 < 1.1  # 0.03 .. 1.2 → decades 10⁻² .. 10¹
@@ -351,7 +358,27 @@ def test_panel_update_reads_the_session(panel):
     assert session.hidden_calls == [0]
 
 
-def test_render_image_has_exact_size_and_content(panel):
+def test_panel_shows_a_real_session(panel):
+    from mlpviz.model.session import Session
+
+    session = Session.from_lesson("xor")
+    session.train(3)
+    grid = session.grid(60)
+    panel.update_from(session, grid, session.train_set.X[2])
+    np.testing.assert_array_equal(panel.map_plot.image.image, grid.layers[-1][:, :, 0])
+    assert len(panel.map_plot.train_points.data) == len(session.train_set.X)
+    assert len(panel.map_plot.test_points.data) == len(session.test_set.X)
+    np.testing.assert_array_equal(panel.loss_plot.train_loss.getOriginalDataset()[1],
+                                  session.history.train_loss)
+    panel.tabs.setCurrentWidget(panel.hidden_panel)
+    space = session.hidden_space(0)
+    np.testing.assert_allclose(np.column_stack(panel.hidden_panel.plot.points.getData()),
+                               space.points)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "colorblind"])
+def test_render_image_has_exact_size_and_content(panel, theme):
+    panel.set_theme(theme)
     panel.update_from(FakeSession(), highlight=None)
     image = panel.render_image(640, 360)
     assert (image.width(), image.height()) == (640, 360)
