@@ -50,12 +50,13 @@ def thumbnail_images(maps: list[np.ndarray], theme: Theme) -> list[list[QImage]]
 
 
 class Painter:
-    """Draws one scene in one layout. ``titles`` (per column: line 1, line 2),
+    """Draws one scene in one layout. ``titles`` per column (name, activation or "",
+    "8 neurons", "8"),
     ``input_labels`` and ``output_labels`` are display strings; ``thumbs`` per weight layer
     QImages per neuron, or None."""
 
     def __init__(self, layout: NetworkLayout, scene: Scene, theme: Theme, base_font: QFont,
-                 titles: list[tuple[str, str]], input_labels: list[str],
+                 titles: list[tuple[str, str, str, str]], input_labels: list[str],
                  output_labels: list[str], loss_name: str, thumbs: list | None = None):
         self.L, self.S, self.th = layout, scene, theme
         s = layout.s
@@ -406,17 +407,20 @@ class Painter:
                     p.drawRect(QRectF(*rect))
 
     def _titles(self, p: QPainter) -> None:
+        """Under each column "Hidden 1 (tanh)" over "8 neurons"; where that is too wide,
+        "Hidden 1" over "tanh · 8", elided to the column spacing."""
         L, th = self.L, self.th
         s = L.s
-        fm = QFontMetricsF(self.f_title)
+        fm, fm_sub = QFontMetricsF(self.f_title), QFontMetricsF(self.f_sub)
         spots = [(col.x, *self.titles[c]) for c, col in enumerate(L.columns)]
         if self.S.target is not None:
-            spots.append((L.loss_rect[0] + L.loss_rect[2] / 2, "Loss", self.loss_name))
-        w = max(L.dx * 0.96, 90 * s)
-        for x, line1, line2 in spots:
-            if fm.horizontalAdvance(line1) > w and " (" in line1:
-                line1, extra = line1.split(" (", 1)
-                line2 = f"({extra}" + (f" · {line2}" if line2 else "")
+            spots.append((L.loss_rect[0] + L.loss_rect[2] / 2, "Loss", "", self.loss_name, ""))
+        w = max(L.dx * 0.94, 80 * s)
+        for x, name, detail, count, short in spots:
+            line1, line2 = (f"{name} ({detail})" if detail else name), count
+            if fm.horizontalAdvance(line1) > w:
+                line1, line2 = name, f"{detail} · {short}" if detail else count
+            line2 = fm_sub.elidedText(line2, Qt.TextElideMode.ElideRight, w)
             p.setFont(self.f_title)
             p.setPen(QColor(th.foreground))
             p.drawText(QRectF(x - w / 2, L.title_y - 10 * s, w, 20 * s), ALIGN_C, line1)

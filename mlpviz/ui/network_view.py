@@ -221,11 +221,14 @@ class NetworkView(QWidget):
 
     def _painter_for(self, layout: NetworkLayout) -> Painter:
         net = self._net
-        titles = [("Input", f"{net.sizes[0]} feature{'s' if net.sizes[0] != 1 else ''}")]
+        def count(n: int, unit: str) -> str:
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+
+        titles = [("Input", "", count(net.sizes[0], "feature"), str(net.sizes[0]))]
         for l, act in enumerate(net.activations):
             name = "Output" if l == net.n_layers - 1 else f"Hidden {l + 1}"
             n = net.sizes[l + 1]
-            titles.append((f"{name} ({act.name})", f"{n} neuron{'s' if n != 1 else ''}"))
+            titles.append((name, act.name, count(n, "neuron"), str(n)))
         return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
                        self._in_labels, self._out_labels, net.loss.name, self._thumbs)
 
