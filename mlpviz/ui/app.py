@@ -24,6 +24,7 @@ def make_app() -> QApplication:
     if QApplication.instance() is None:
         qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")  # one look everywhere; follows the light/dark palettes
     app.setApplicationName("mlpviz")
     app.setOrganizationName("mlpviz")
     app.setApplicationDisplayName("mlpviz")

@@ -81,7 +81,6 @@ class ControlsPanel(QScrollArea):
         self.ctl = controller
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumWidth(300)
         self.setObjectName("controls")
         body = QWidget()
         self.setWidget(body)
@@ -94,6 +93,8 @@ class ControlsPanel(QScrollArea):
         controller.modelChanged.connect(self.refresh)
         controller.sessionReplaced.connect(self.refresh)
         self.refresh()
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(body.minimumSizeHint().width() + scrollbar + 6)
 
     # ---- building -----------------------------------------------------------------------
     def _data_group(self) -> QGroupBox:

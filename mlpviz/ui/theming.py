@@ -37,6 +37,9 @@ def apply(window: QWidget, theme: object) -> None:
         pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, fg.darker(160))
     else:
         pal = app.style().standardPalette() if app is not None else QPalette()
+        pal.setColor(QPalette.ColorRole.Highlight, QColor("#0877bd"))
+    if app is not None:
+        app.setPalette(pal)  # menus, dock titles, tooltips and dialogs follow the theme
     window.setPalette(pal)
     caption_bg = "#1d2125" if dark else "#20262c"
     window.setStyleSheet(
