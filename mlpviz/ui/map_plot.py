@@ -168,7 +168,6 @@ class MapPlot(pg.PlotWidget):
             want = "(ny, nx, k)" if multi else "(ny, nx) or (ny, nx, 1)"
             raise ValueError(f"{self._kind} map values must have shape {want}; got {v.shape}")
         x0, x1, y0, y1 = ext = _extent(extent)
-        self._values, self._map_extent = v, ext
         ny, nx = v.shape[:2]
         dx, dy = (x1 - x0) / (nx - 1), (y1 - y0) / (ny - 1)
         if multi:
@@ -177,7 +176,19 @@ class MapPlot(pg.PlotWidget):
             self.image.setImage(np.ascontiguousarray(v, dtype=np.float32), autoLevels=False,
                                 levels=self._levels, lut=self._lut)
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, nx * dx, ny * dy))
+        self._values, self._map_extent = v, ext
         self._update_contour()
+
+    def clear_map(self) -> None:
+        """Remove the map, the points and the ring (for data without an input plane)."""
+        self._values = None
+        self._data = (np.empty((0, 2)), np.empty(0)) * 2
+        self._extent = None
+        self.image.clear()
+        self.contour.setData([], [])
+        self.train_points.setData([], [])
+        self.test_points.setData([], [])
+        self.set_highlight(None)
 
     def _class_image(self, v: np.ndarray) -> np.ndarray:
         """(ny, nx, 4) uint8: argmax-class colour mixed with neutral by the confidence."""

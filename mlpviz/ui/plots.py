@@ -124,8 +124,9 @@ class PlotsPanel(QWidget):
     def update_from(self, session: object, grid_maps: object = None,
                     highlight: object = None) -> None:
         """Re-read ``session`` and redraw: data points (only if changed), the output map
-        from ``grid_maps`` (``session.grid()`` when None), the traced sample ``highlight``
-        (raw input (2,) or None), the loss history, and the hidden space when visible."""
+        from ``grid_maps`` (``session.grid()`` when None; an empty map when the session's
+        inputs are not 2-D points), the traced sample ``highlight`` (raw input (2,) or
+        None), the loss history, and the hidden space when its tab is shown."""
         self._session = session
         train, test = session.train_set, session.test_set
         if train is not None:
@@ -135,6 +136,8 @@ class PlotsPanel(QWidget):
                 session.extent)
             grid = grid_maps if grid_maps is not None else session.grid(MAP_RESOLUTION)
             self.map_plot.set_map(grid.layers[-1], grid_extent(grid.xs, grid.ys))
+        else:  # inputs that are not 2-D points: there is no input plane to draw
+            self.map_plot.clear_map()
         self.boundary_check.setEnabled(session.kind == "binary")
         self.map_plot.set_highlight(highlight)
         self.loss_plot.set_history(session.history)

@@ -171,6 +171,16 @@ def test_map_rejects_bad_input_with_clear_errors(map_plot, call, match):
         call(map_plot)
 
 
+def test_clear_map_removes_image_points_and_ring(map_plot):
+    map_plot.set_session_data(np.array([[0.5, 0.5]]), np.array([1]), None, None, "binary", 2,
+                              EXTENT)
+    map_plot.set_map(_halves(0.0, 1.0), EXTENT)
+    map_plot.set_highlight([0.5, 0.5])
+    map_plot.clear_map()
+    assert map_plot.image.image is None and len(map_plot.train_points.data) == 0
+    assert len(map_plot.ring.data) == 0 and len(map_plot.contour.getData()[0]) == 0
+
+
 # ---- loss plot --------------------------------------------------------------------------
 @pytest.fixture
 def loss_plot(qtbot):
@@ -374,6 +384,21 @@ def test_panel_shows_a_real_session(panel):
     space = session.hidden_space(0)
     np.testing.assert_allclose(np.column_stack(panel.hidden_panel.plot.points.getData()),
                                space.points)
+
+
+def test_panel_copes_with_inputs_that_are_not_points_in_a_plane(panel):
+    from mlpviz.model.session import Session
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    session = Session.from_arrays(X, (X[:, :1] > 0).astype(float))
+    session.train(2)
+    panel.update_from(FakeSession())
+    panel.update_from(session)
+    panel.tabs.setCurrentWidget(panel.hidden_panel)
+    assert panel.map_plot.image.image is None and len(panel.map_plot.train_points.data) == 0
+    np.testing.assert_array_equal(panel.loss_plot.train_loss.getOriginalDataset()[1],
+                                  session.history.train_loss)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "colorblind"])
