@@ -181,6 +181,10 @@ class NetworkView(QWidget):
         stage, t = self._frame
         return self._wt is not None and stage is not None and stage == self._wt.stage and t < 1
 
+    def _slot(self, w: float, h: float) -> str:
+        """Cache slot: one for the widget's own size, one for offscreen renders."""
+        return "widget" if (w, h) == (self.width(), self.height()) else "offscreen"
+
     def diagram_layout(self, width: int | None = None, height: int | None = None) -> NetworkLayout:
         """The geometry for a view of the given size (default: the widget's size)."""
         w = self.width() if width is None else width
@@ -189,12 +193,13 @@ class NetworkView(QWidget):
             raise RuntimeError("NetworkView has no network: call set_network first")
         key = (w, h, tuple(self._net.sizes), self._label_widths, self._theme.font_scale,
                self._maps is not None)
-        cached = self._caches.get(f"layout{w}x{h}")
+        slot = self._slot(w, h)
+        cached = self._caches.get(f"layout{slot}")
         if cached is not None and cached[0] == key:
             return cached[1]
         layout = NetworkLayout(self._net.sizes, w, h, *self._label_widths,
                                self._theme.font_scale, thumbnails=self._maps is not None)
-        self._caches[f"layout{w}x{h}"] = (key, layout)
+        self._caches[f"layout{slot}"] = (key, layout)
         return layout
 
     def _values(self) -> Values | None:
@@ -211,12 +216,13 @@ class NetworkView(QWidget):
 
     def scene(self, layout: NetworkLayout) -> Scene:
         """What ``layout`` shows now (cached until the next change or animation start/end)."""
-        key = (id(layout), self._version, self._animating(), self._mode)
-        cached = self._caches.get(f"scene{layout.width}x{layout.height}")
+        key = (layout, self._version, self._animating(), self._mode)  # layout: by identity
+        slot = self._slot(layout.width, layout.height)
+        cached = self._caches.get(f"scene{slot}")
         if cached is None or cached[0] != key:
             edges = choose_edges(self._net, layout)
             cached = (key, build_scene(self._net, layout, self._values(), self._mode, edges))
-            self._caches[f"scene{layout.width}x{layout.height}"] = cached
+            self._caches[f"scene{slot}"] = cached
         return cached[1]
 
     def _painter_for(self, layout: NetworkLayout) -> Painter:
