@@ -17,6 +17,7 @@ from mlpviz.ui import plot_style as ps
 from mlpviz.ui.colors import LIGHT, Theme
 
 SERIES = ("train_loss", "test_loss", "train_acc", "test_acc")
+QWIDGETSIZE_MAX = 16_777_215  # Qt's "no maximum" for widget sizes
 AXIS_WIDTH = 52  # px, the same for both left axes so the two plots line up
 
 
@@ -64,8 +65,6 @@ class LossPlot(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.loss_item: pg.PlotItem = self.addPlot(row=0, col=0)
         self.acc_item: pg.PlotItem = self.addPlot(row=1, col=0)
-        self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 2)
         self._acc_shown = True
         self._log = False
         self._history: dict[str, np.ndarray] | None = None
@@ -77,12 +76,16 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 item.getAxis(name).enableAutoSIPrefix(False)
             item.setMouseEnabled(x=False, y=False)
             item.enableAutoRange(False)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 2)
+        self._acc_min_height = self.acc_item.minimumHeight()
         self.acc_item.setXLink(self.loss_item)
         self.acc_item.setYRange(0.0, 1.0, padding=0.02)
         self._ranges: tuple[tuple[float, float], tuple[float, float]] | None = None
         self.acc_item.setLabel("left", "accuracy")
         self.acc_item.setLabel("bottom", "epoch")
-        self.loss_item.getAxis("bottom").setStyle(showValues=False)
+        self.loss_item.setLabel("bottom", "epoch")
+        self.loss_item.hideAxis("bottom")
         self.loss_item.setLabel("left", "loss")
         self.loss_item.addLegend(offset=(-8, 8))
         self.train_loss = self.loss_item.plot(name="train")
@@ -171,15 +174,15 @@ class LossPlot(pg.GraphicsLayoutWidget):
         if show == self._acc_shown:
             return
         self._acc_shown = show
-        bottom = self.loss_item.getAxis("bottom")
-        if show:
-            self.addItem(self.acc_item, row=1, col=0)
-            bottom.setLabel("")
+        # collapsed rather than removed, so the layout keeps its 3 : 2 split on return
+        self.acc_item.setVisible(show)
+        self.acc_item.setMaximumHeight(QWIDGETSIZE_MAX if show else 0)
+        self.acc_item.setMinimumHeight(0 if not show else self._acc_min_height)
+        if show:  # the epoch axis is the accuracy plot's
+            self.loss_item.hideAxis("bottom")
         else:
-            self.ci.removeItem(self.acc_item)
-            bottom.setLabel("epoch")
-        bottom.setStyle(showValues=not show)
-        ps.style_plot_item(self.loss_item, self._theme)
+            self.loss_item.showAxis("bottom")
+        self.ci.layout.activate()  # now, not on the next event-loop turn (offscreen renders)
 
     def set_theme(self, theme: Theme | str) -> None:
         """Background, axes, legend and curve pens for ``theme``."""

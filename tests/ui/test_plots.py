@@ -236,12 +236,21 @@ def test_log_toggle_switches_the_loss_axis_and_skips_zero_loss(loss_plot):
 
 
 def test_accuracy_plot_hides_without_accuracy_and_returns(loss_plot):
+    loss_plot.resize(500, 500)
+    loss_plot.set_history(_history())
+    loss_plot.grab()
+    height = loss_plot.acc_item.geometry().height()
     h = _history()
     h["train_acc"] = h["test_acc"] = np.full(6, np.nan)
     loss_plot.set_history(h)
-    assert not loss_plot.accuracy_shown and loss_plot.acc_item.scene() is None
+    loss_plot.grab()
+    assert not loss_plot.accuracy_shown and not loss_plot.acc_item.isVisible()
+    assert loss_plot.acc_item.geometry().height() == 0
+    assert loss_plot.loss_item.getAxis("bottom").isVisible()  # epochs now under the loss
     loss_plot.set_history(_history())
-    assert loss_plot.accuracy_shown and loss_plot.acc_item.scene() is loss_plot.scene()
+    assert loss_plot.accuracy_shown and loss_plot.acc_item.isVisible()
+    loss_plot.grab()
+    assert loss_plot.acc_item.geometry().height() == pytest.approx(height, abs=1)
 
 
 def test_history_with_mismatched_lengths_is_rejected(loss_plot):
