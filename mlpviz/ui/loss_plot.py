@@ -88,12 +88,12 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.loss_item.hideAxis("bottom")
         self.loss_item.setLabel("left", "loss")
         self.loss_item.addLegend(offset=(-8, 8))
-        self.train_loss = self.loss_item.plot(name="train")
-        self.test_loss = self.loss_item.plot(name="test")
-        self.train_acc = self.acc_item.plot()
-        self.test_acc = self.acc_item.plot()
-        for curve in self.curves.values():  # at most ~2 points per pixel column, peaks kept
-            curve.setDownsampling(auto=True, method="peak")
+        # downsampled to one bin per pixel column, each drawn as its min and max ("peak")
+        thin = {"autoDownsample": True, "downsampleMethod": "peak", "autoDownsampleFactor": 1.0}
+        self.train_loss = self.loss_item.plot(name="train", **thin)
+        self.test_loss = self.loss_item.plot(name="test", **thin)
+        self.train_acc = self.acc_item.plot(**thin)
+        self.test_acc = self.acc_item.plot(**thin)
         self.set_theme(theme)
 
     @property
