@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     --distpath) [ $# -ge 2 ] || die "--distpath needs a folder"; distpath=$2; shift 2 ;;
     --workpath) [ $# -ge 2 ] || die "--workpath needs a folder"; workpath=$2; shift 2 ;;
     --clean) extra+=(--clean); shift ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     --) shift; extra+=("$@"); break ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
