@@ -239,9 +239,10 @@ class MainWindow(QMainWindow):
     def refresh_now(self) -> None:
         self._refresh_pending = False
         s = self.ctl.session
-        grid = s.grid(60 if self.ctl.running else 100)
+        grid = s.grid(60 if self.ctl.running else 100) if s.is_planar else None
         self.network.set_network(s.net, list(s.input_labels), output_labels(s))
-        self.network.set_thumbnails(grid.layers if self.thumbs_action.isChecked() else None)
+        thumbs = grid is not None and self.thumbs_action.isChecked()
+        self.network.set_thumbnails(grid.layers if thumbs else None)
         if self.ctl.walkthrough is None:
             self.network.set_walkthrough(None, s.sample(self.ctl.sample))
         self.network.refresh()

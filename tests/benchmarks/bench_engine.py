@@ -14,15 +14,20 @@
   grid in one vectorized pass (``MLP.activations_of(grid, dtype=np.float32)``), as the
   decision map and the neuron thumbnails need each frame. Target ≤ 2 ms.
 
-Each figure is the median of several timed runs. Run from the repository root:
-``python -m tests.benchmarks.bench_engine [--json] [--repeats 7]``.
+Each figure is the median of several timed runs (wall clock). Run from the repository root:
+``python -m tests.benchmarks.bench_engine [--json] [--repeats 7] [--blas-threads N]``.
+``--blas-threads`` restarts the script with OpenBLAS/OpenMP limited to N threads: on a
+machine whose cores are busy with other work, two BLAS threads can make the 784-wide
+network several times slower than one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -148,7 +153,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per figure")
+    parser.add_argument("--blas-threads", type=int, help="limit BLAS to this many threads")
     args = parser.parse_args()
+    if args.blas_threads is not None:
+        wanted = str(args.blas_threads)
+        if os.environ.get("OPENBLAS_NUM_THREADS") != wanted:
+            env = dict(os.environ, OPENBLAS_NUM_THREADS=wanted, OMP_NUM_THREADS=wanted)
+            argv = [sys.executable, "-m", "tests.benchmarks.bench_engine", *sys.argv[1:]]
+            os.execve(sys.executable, argv, env)
     results = {
         "tfp_epochs_per_s": bench_tfp(args.repeats),
         "textbook_epochs_per_s": bench_textbook(args.repeats),
