@@ -100,20 +100,31 @@ class MLP:
         dtype: type | np.dtype = np.float64,
         init_scale: float = 0.5,
     ):
+        sizes = list(sizes)
+        if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in sizes):
+            raise NetworkError(f"layer sizes must be whole numbers, got {sizes}")
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or len(sizes) > MAX_LAYERS + 1:
             raise NetworkError(f"a network needs 2 to {MAX_LAYERS + 1} layer sizes, got {sizes}")
         if any(s < 1 or s > MAX_LAYER_SIZE for s in sizes):
             raise NetworkError(f"layer sizes must be in 1..{MAX_LAYER_SIZE}, got {sizes}")
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            self.dtype = np.dtype(object)
         if self.dtype not in (np.float32, np.float64):
-            raise NetworkError(f"dtype must be float32 or float64, got {self.dtype}")
+            raise NetworkError(f"dtype must be float32 or float64, got {dtype!r}")
         self.sizes = sizes
         self.activations = self._resolve_activations(activations, len(sizes) - 1)
         self.loss = _losses.get(loss)
         _losses.check_pair(self.loss, self.activations[-1])
         self.init = init
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        if isinstance(seed, np.random.Generator):
+            rng = seed
+        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+            rng = np.random.default_rng(seed)
+        else:
+            raise NetworkError(f"seed must be an integer >= 0 or a Generator, got {seed!r}")
         self._allocate()
         for l in range(self.n_layers):
             w, b = init_layer(init, sizes[l], sizes[l + 1], rng, self.dtype, init_scale)

@@ -196,6 +196,11 @@ def test_from_params_keeps_values_and_dtype():
         ({"sizes": [2]}, NetworkError, "2 to"),
         ({"sizes": [2, 0, 1]}, NetworkError, "layer sizes"),
         ({"dtype": np.int32}, NetworkError, "float32 or float64"),
+        ({"dtype": "no such type"}, NetworkError, "float32 or float64"),
+        ({"sizes": [2, 2.5, 1]}, NetworkError, "whole numbers"),
+        ({"sizes": [2, "3", 1]}, NetworkError, "whole numbers"),
+        ({"seed": -1}, NetworkError, "seed"),
+        ({"seed": 1.5}, NetworkError, "seed"),
         ({"init": "lecun"}, init.InitError, "unknown init"),
     ],
 )
