@@ -234,7 +234,7 @@ class MLP:
     # ---- the teaching path -------------------------------------------------------------
     def _check_x(self, x: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
         """x as (batch, n_in) of ``dtype`` (default: the network's); one sample may be 1-D."""
-        x = _numeric(x, "inputs").astype(dtype or self.dtype, copy=False)
+        x = _numeric(x, "inputs").astype(self.dtype if dtype is None else dtype, copy=False)
         if x.ndim == 1:
             x = x[None, :]
         if x.ndim != 2 or x.shape[1] != self.sizes[0]:
@@ -331,6 +331,8 @@ class MLP:
         """a⁽ˡ⁾ (batch, n_l) of every layer l for x (batch, n_in) in one pass, e.g. every
         neuron over a grid of input points; ``dtype=np.float32`` halves the cost."""
         dt = np.dtype(dtype) if dtype is not None else self.dtype
+        if dt not in (np.float32, np.float64):
+            raise NetworkError(f"maps are computed in float32 or float64, not {dt}")
         a = self._check_x(x, dt)
         out = []
         for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
