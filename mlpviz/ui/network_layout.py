@@ -9,12 +9,16 @@ chips (one per output neuron) and the loss node.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 MAX_SHOWN = 16  # layers up to this width are drawn in full
 HEAD, TAIL = 8, 7  # a wider layer shows its first HEAD and last TAIL neurons
+R_MAX = 62.0  # largest neuron radius at scale 1
+LABEL_GROW = 1.7  # input and output labels grow with the neurons up to this factor
+TITLE_H = 46.0  # room for the two title lines under the neurons, at scale 1
 
 
 def elide(n: int, max_shown: int = MAX_SHOWN, head: int = HEAD, tail: int = TAIL) -> np.ndarray:
@@ -48,6 +52,12 @@ class NetworkLayout:
     at scale 1 (measured by the caller, which knows the fonts; multiplied by :attr:`s`);
     ``font_scale`` scales text and margins; ``thumbnails`` reserves room for activation
     maps beside the hidden neurons.
+
+    Columns are spread evenly over the width. The target chips and the loss node follow
+    the output column: beside it, one column gap further right, when that gap is wide
+    enough, else stacked under the chips (``loss_below``) when there is room below the
+    outputs, else squeezed beside them. Column titles sit just under the lowest neuron,
+    and the diagram with its titles is centred vertically.
     """
 
     def __init__(
@@ -63,39 +73,53 @@ class NetworkLayout:
         if len(sizes) < 2:
             raise ValueError(f"a network layout needs at least 2 layer sizes, got {sizes}")
         self.sizes = [int(n) for n in sizes]
-        self.width, self.height = float(width), float(height)
-        s = min(self.width / 1280.0, self.height / 720.0)
-        self.s = s = max(0.8, min(s, 3.0)) * font_scale
-        self.top = 64.0 * s
-        self.bottom = self.height - 70.0 * s
-        self.title_y = self.bottom + 26.0 * s
-
+        self.width, self.height = w, h = float(width), float(height)
+        # text scale: by area (a 1280 × 720 view is 1), never far beyond either side
+        area = math.sqrt(max(w, 1.0) * max(h, 1.0) / (1280.0 * 720.0))
+        self.s = s = max(0.8, min(area, 1.6 * w / 1280.0, 1.6 * h / 720.0, 3.0)) * font_scale
         shown = [elide(n) for n in self.sizes]
         # an elided layer takes one extra slot for its "⋮ N more" label
-        slots = max(sh.size + int(sh.size < n) for sh, n in zip(shown, self.sizes, strict=True))
-        avail = max(self.bottom - self.top, 40.0)
-        self.dy = dy = min(avail / slots, 190.0 * s)
+        ks = [sh.size + int(sh.size < n) for sh, n in zip(shown, self.sizes, strict=True)]
+        slots = max(ks)
 
-        self.chip_w, self.chip_h = 58.0 * s, min(26.0 * s, 0.8 * dy)
-        loss_w = 124.0 * s
-        label_left, label_right = label_left * s, label_right * s
-        left = 28.0 * s + label_left + 12.0 * s
-        right_block = 34.0 * s + self.chip_w + 10.0 * s + label_right + 34.0 * s + loss_w
-        right_block += 28.0 * s
-        n_cols = len(self.sizes)
-        span = max(self.width - right_block - left, 40.0 * n_cols)
-        dx = span / max(n_cols - 1, 1)
-        self.r = r = max(4.0, min(0.34 * dy, 0.16 * dx, 36.0 * s))
-        xs = left + r + np.arange(n_cols) * max((span - 2 * r) / max(n_cols - 1, 1), 1.0)
-        self.dx = float(xs[1] - xs[0]) if n_cols > 1 else dx
-        self.thumb = min(2.3 * r, 0.9 * dy, 0.22 * self.dx) if thumbnails else 0.0
+        # vertical: caption and legend on top, titles under the neurons
+        head, foot, title_h = 62.0 * s, 8.0 * s, TITLE_H * s
+        room_v = h - head - foot - title_h  # for the neurons and a stacked loss node
+        self.dy = dy = max(min(room_v / slots, 250.0 * s), 8.0)
+
+        # horizontal: input labels, the columns, then chips, output labels and loss
+        self.n_cols, self.ks, self.room_v = len(self.sizes), ks, room_v
+        self._labels = (label_left * s, label_right * s)
+        # the largest radius that is at most a fixed share of the spacing it leaves
+        share = 0.17 if thumbnails else 0.22
+        lo, hi = 4.0, max(4.0, min(0.36 * dy, R_MAX * s))
+        if share * self._spacing(hi)[0] >= hi:
+            lo = hi
+        else:
+            for _ in range(24):
+                mid_r = 0.5 * (lo + hi)
+                lo, hi = (mid_r, hi) if share * self._spacing(mid_r)[0] >= mid_r else (lo, mid_r)
+        r = lo
+        dx, tail = self._spacing(r)
+        self.r, self.dx = r, dx
+        xs = self.left + r + np.arange(self.n_cols) * dx
+        self.thumb = min(2.3 * r, 0.9 * dy, 0.3 * dx) if thumbnails else 0.0
         self.bias = max(6.0, 0.42 * r)
 
-        mid = 0.5 * (self.top + self.bottom)
+        # vertical placement: the block of neurons (and a stacked loss node) plus titles
+        half = 0.5 * (slots - 1) * dy + r
+        out_half = 0.5 * (ks[-1] - 1) * dy
+        loss_drop = out_half + max(0.5 * self.chip_h, r) + 14.0 * s
+        below = max(half, loss_drop + self.loss_h) if self.loss_below else half
+        block = half + below + title_h
+        mid = head + max(0.0, 0.5 * (h - head - foot - block)) + half
+        self.top, self.bottom = mid - 0.5 * slots * dy, mid + 0.5 * slots * dy
+        self.title_y = mid + below + 18.0 * s  # centre of the first title line
+
         self.columns: list[Column] = []
         for c, (n, sh) in enumerate(zip(self.sizes, shown, strict=True)):
             elided = sh.size < n
-            k = sh.size + (1 if elided else 0)
+            k = ks[c]
             slot_y = mid + (np.arange(k) - 0.5 * (k - 1)) * dy
             if elided:
                 ys, more_y = np.delete(slot_y, HEAD), float(slot_y[HEAD])
@@ -104,12 +128,54 @@ class NetworkLayout:
             self.columns.append(Column(c - 1, n, sh, float(xs[c]), ys, n - sh.size, more_y))
 
         out = self.columns[-1]
-        self.chip_x = out.x + r + 34.0 * s
-        self.label_x = self.chip_x + self.chip_w + 10.0 * s
-        self.brace_x = self.label_x + label_right + 12.0 * s
-        oy = float(out.ys.mean())
-        self.loss_rect = (self.brace_x + 22.0 * s, oy - 34.0 * s, loss_w, 68.0 * s)
-        self.legend_rect = (self.width - 24.0 * s - 300.0 * s, 12.0 * s, 300.0 * s, 44.0 * s)
+        loss_right, loss_w = out.x + tail, self.loss_w
+        if self.loss_below:
+            self.chip_x = out.x + r + 14.0 * s
+            self.label_x = self.chip_x + self.chip_w + 6.0 * s
+            self.brace_x = out.x + tail - 4.0 * s
+            self.loss_rect = (self.brace_x - 12.0 * s - loss_w, mid + loss_drop,
+                              loss_w, self.loss_h)
+        else:
+            self.brace_x = loss_right - loss_w - 14.0 * s
+            # the chips and labels sit in the middle of the gap before the brace
+            start = out.x + r + 14.0 * s
+            free = self.brace_x - 8.0 * s - start - (self.chip_w + 6.0 * s + self.lab)
+            self.chip_x = start + 0.5 * max(free, 0.0)
+            self.label_x = self.chip_x + self.chip_w + 6.0 * s
+            oy = float(out.ys.mean())
+            self.loss_rect = (loss_right - loss_w, oy - 0.5 * self.loss_h, loss_w, self.loss_h)
+        legend_w = min(300.0 * s, 0.55 * w)
+        self.legend_rect = (w - 12.0 * s - legend_w, 12.0 * s, legend_w, 44.0 * s)
+
+    def _spacing(self, r: float) -> tuple[float, float]:
+        """Column spacing dx and the tail (output centre .. loss right edge) for neuron
+        radius r; sets the label scale, chip and loss node sizes and :attr:`loss_below`."""
+        s, dy, n_cols = self.s, self.dy, self.n_cols
+        # input and output labels grow with big neurons (up to LABEL_GROW times)
+        self.label_scale = min(max(0.4 * r / (12.5 * s), 1.0), LABEL_GROW)
+        self.lab = self._labels[1] * self.label_scale
+        self.left = 10.0 * s + self._labels[0] * self.label_scale + 8.0 * s
+        self.chip_h = min(max(0.8 * r, 22.0 * s), 40.0 * s, 0.8 * dy)
+        self.chip_w = 2.4 * self.chip_h
+        self.loss_w = loss_w = max(84.0 * s, 3.0 * r)
+        self.loss_h = max(0.56 * loss_w, 56.0 * s)
+        span = self.width - 10.0 * s - self.left - r  # first column centre .. right edge
+        chips = 14.0 * s + self.chip_w + 6.0 * s + self.lab + 8.0 * s  # output edge .. brace
+        beside = r + chips + 14.0 * s + loss_w  # output centre .. loss right edge
+        stacked = r + max(chips, 4.0 * s + loss_w + 12.0 * s) + 4.0 * s
+        gaps = max(n_cols - 1, 1)
+        dx_even = (span - 0.5 * loss_w) / n_cols  # loss centre one gap past the output
+        self.loss_below = False
+        if dx_even >= beside - 0.5 * loss_w:
+            return max(dx_even, 1.0), dx_even + 0.5 * loss_w
+        dx_stacked = (span - stacked) / gaps
+        slots, ks = max(self.ks), self.ks
+        drop = 0.5 * (ks[-1] - 1) * dy + max(0.5 * self.chip_h, r) + 14.0 * s
+        fits = drop + self.loss_h <= self.room_v - (0.5 * (slots - 1) * dy + r)
+        self.loss_below = fits and dx_stacked > dx_even
+        if self.loss_below:
+            return max(dx_stacked, 1.0), stacked
+        return max((span - beside) / gaps, 1.0), beside
 
     # ---- positions ---------------------------------------------------------------------
     def column(self, layer: int) -> Column:

@@ -23,6 +23,9 @@ N_BUCKETS = 12
 ALIGN_C = Qt.AlignmentFlag.AlignCenter
 ALIGN_L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+#: how the loss is named in the loss node and under it
+LOSS_SHORT = {"mse": "MSE", "mse_half": "½ MSE", "bce": "BCE", "cross_entropy": "CE"}
+MIN_TITLE_SHRINK = 0.72  # titles shrink down to this fraction of their size, then elide
 
 
 def font(base: QFont, px: float, bold: bool = False) -> QFont:
@@ -50,28 +53,32 @@ def thumbnail_images(maps: list[np.ndarray], theme: Theme) -> list[list[QImage]]
 
 
 class Painter:
-    """Draws one scene in one layout. ``titles`` per column (name, activation or "",
-    "8 neurons", "8"),
+    """Draws one scene in one layout. ``titles`` per column (name, short name, activation
+    or "", count in words, count), e.g. ("Hidden 1", "H1", "tanh", "8 neurons", "8");
     ``input_labels`` and ``output_labels`` are display strings; ``thumbs`` per weight layer
     QImages per neuron, or None."""
 
     def __init__(self, layout: NetworkLayout, scene: Scene, theme: Theme, base_font: QFont,
-                 titles: list[tuple[str, str, str, str]], input_labels: list[str],
+                 titles: list[tuple[str, str, str, str, str]], input_labels: list[str],
                  output_labels: list[str], loss_name: str, thumbs: list | None = None):
         self.L, self.S, self.th = layout, scene, theme
         s = layout.s
+        self.base_font = base_font
         self.f_title = font(base_font, 13.5 * s, bold=True)
         self.f_sub = font(base_font, 11.5 * s)
-        self.f_label = font(base_font, 12.5 * s)
+        self.f_label = font(base_font, 12.5 * s * layout.label_scale)
         self.f_caption = font(base_font, 15 * s, bold=True)
-        self.f_loss = font(base_font, 19 * s, bold=True)
-        self.value_px = min(12.5 * s, 0.52 * layout.r)
+        self.f_chip = font(base_font, max(0.46 * layout.chip_h, 10.5 * s))
+        self.f_loss_sub = font(base_font, max(0.18 * layout.loss_h, 11.0 * s))
+        self.f_loss = font(base_font, 0.3 * layout.loss_h, bold=True)
+        # numbers inside neurons grow with the neurons (readable from afar on big views)
+        self.value_px = min(30.0 * s, 0.5 * layout.r)
         # neuron numbers: the regular size, and a smaller one for long numbers
         self.f_values = [font(base_font, k * self.value_px) for k in (1.0, 0.82, 0.68)]
         self.fm_values = [QFontMetricsF(f) for f in self.f_values]
         self.f_value = self.f_values[0]
         self.titles, self.in_labels, self.out_labels = titles, input_labels, output_labels
-        self.loss_name, self.thumbs = loss_name, thumbs
+        self.loss_name, self.thumbs = LOSS_SHORT.get(loss_name, loss_name), thumbs
         fan = max(c.shown.size for c in layout.columns)
         # edge width unit: thinner when neurons are small and fans are wide
         self.ew = max(0.5, min(s, layout.r / 16.0) * min(1.0, math.sqrt(6.0 / fan)))
@@ -81,14 +88,19 @@ class Painter:
         L, S, th = self.L, self.S, self.th
         p.fillRect(QRectF(0, 0, L.width, L.height), QColor(th.background))
         self._legend(p)
+        text_w = max(L.legend_rect[0] - 36 * L.s, 40.0)
         p.setFont(self.f_caption)
         p.setPen(QColor(th.foreground))
-        p.drawText(QRectF(24 * L.s, 12 * L.s, L.width * 0.55, 24 * L.s), ALIGN_L, S.caption)
+        caption = QFontMetricsF(self.f_caption).elidedText(
+            S.caption, Qt.TextElideMode.ElideRight, text_w)
+        p.drawText(QRectF(18 * L.s, 12 * L.s, text_w, 24 * L.s), ALIGN_L, caption)
         if S.batch > 1:
             p.setFont(self.f_sub)
             p.setPen(QColor(th.muted))
-            p.drawText(QRectF(24 * L.s, 36 * L.s, L.width * 0.55, 18 * L.s), ALIGN_L,
-                       f"Neuron values are means over a batch of {S.batch}")
+            note = QFontMetricsF(self.f_sub).elidedText(
+                f"Neuron values are means over a batch of {S.batch}",
+                Qt.TextElideMode.ElideRight, text_w)
+            p.drawText(QRectF(18 * L.s, 36 * L.s, text_w, 18 * L.s), ALIGN_L, note)
         self._titles(p)
         # all layers at once: one pen and one drawLines call per colour bucket
         static = [e.known & ~e.new for e in S.edges]
@@ -263,7 +275,7 @@ class Painter:
         if self.S.show_values and self.value_px >= 7 and grow > 0.6:
             text = fmt(v)
             for f, fm in zip(self.f_values, self.fm_values, strict=True):
-                if fm.horizontalAdvance(text) <= 1.9 * r:
+                if fm.horizontalAdvance(text) <= 1.75 * r:
                     tc = text_on(fill)
                     tc.setAlphaF(min(1.0, (grow - 0.6) / 0.4))
                     p.setFont(f)
@@ -301,10 +313,14 @@ class Painter:
             p.drawRect(QRectF(*L.bias_rect(l, int(i))))
 
     def _more_label(self, p: QPainter, x: float, y: float, n: int) -> None:
-        """"⋮ n more" on a background pill, so edges do not run through the text."""
+        """"⋮ n more" (or "⋮ n" in a narrow column) on a background pill, so edges do not
+        run through the text."""
         s, text = self.L.s, f"⋮ {n} more"
         p.setFont(self.f_sub)
-        w = QFontMetricsF(self.f_sub).horizontalAdvance(text) + 14 * s
+        fm = QFontMetricsF(self.f_sub)
+        if fm.horizontalAdvance(text) + 14 * s > 0.9 * self.L.dx:
+            text = f"⋮ {n}"
+        w = fm.horizontalAdvance(text) + 14 * s
         rect = QRectF(x - w / 2, y - 10 * s, w, 20 * s)
         fill = QColor(self.th.background)
         fill.setAlpha(230)
@@ -322,7 +338,7 @@ class Painter:
         for k, j in enumerate(col.shown):
             if j < len(self.in_labels):
                 y = float(col.ys[k])
-                p.drawText(QRectF(0, y - 12 * L.s, col.x - L.r - 8 * L.s, 24 * L.s), ALIGN_R,
+                p.drawText(QRectF(0, y - L.dy / 2, col.x - L.r - 8 * L.s, L.dy), ALIGN_R,
                            self.in_labels[j])
 
     def _outputs(self, p: QPainter, loss_t: float) -> None:
@@ -332,13 +348,14 @@ class Painter:
         col = L.columns[-1]
         s = L.s
         muted = QColor(th.muted)
-        p.setFont(self.f_sub)
+        fm_chip = QFontMetricsF(self.f_chip)
         for k, i in enumerate(col.shown):
             y = float(col.ys[k])
             label = self.out_labels[i] if i < len(self.out_labels) else ""
+            p.setFont(self.f_label)
             if S.target is None:
                 p.setPen(muted)
-                p.drawText(QRectF(L.chip_x, y - 12 * s, L.width - L.chip_x, 24 * s), ALIGN_L,
+                p.drawText(QRectF(L.chip_x, y - L.dy / 2, L.width - L.chip_x, L.dy), ALIGN_L,
                            label)
                 continue
             x0, x1 = col.x + L.r + 3 * s, L.chip_x - 3 * s
@@ -347,52 +364,66 @@ class Painter:
             pen = QPen(QColor(th.foreground) if live else muted, (2.0 if live else 1.0) * s)
             p.setPen(pen)
             p.drawLine(QLineF(x0, y, xm, y))
+            p.setPen(muted)
+            p.drawText(QRectF(L.label_x, y - L.dy / 2, L.brace_x - L.label_x, L.dy), ALIGN_L,
+                       label)
+            p.setFont(self.f_sub)
+            if S.loss is not None and S.yhat_known[k] and loss_t > 0.5 and L.dy > L.chip_h + 36 * s:
+                p.setPen(QColor(th.foreground))
+                err = float(S.yhat[k] - S.target[k])
+                p.drawText(QRectF(L.chip_x - 40 * s, y - 0.5 * L.chip_h - 20 * s,
+                                  L.chip_w + 80 * s, 18 * s), ALIGN_C, "ŷ − y = " + fmt(err))
             cx, cy, cw, ch = L.chip_rect(int(i))
             fill = diverging(float(S.target[k]), S.ascale, th)
             p.setPen(QPen(QColor(th.foreground if th.dark else th.muted), max(1.0, s)))
             p.setBrush(fill)
-            p.drawRoundedRect(QRectF(cx, cy, cw, ch), 5 * s, 5 * s)
+            p.drawRoundedRect(QRectF(cx, cy, cw, ch), 0.2 * ch, 0.2 * ch)
+            text = "y = " + fmt(float(S.target[k]))
+            if fm_chip.horizontalAdvance(text) > cw - 6 * s:
+                text = fmt(float(S.target[k]))
+            p.setFont(self.f_chip)
             p.setPen(text_on(fill))
-            p.drawText(QRectF(cx, cy, cw, ch), ALIGN_C, "y = " + fmt(float(S.target[k])))
-            p.setPen(muted)
-            p.drawText(QRectF(L.label_x, y - 12 * s, L.brace_x - L.label_x, 24 * s), ALIGN_L,
-                       label)
-            if S.loss is not None and S.yhat_known[k] and loss_t > 0.5 and L.dy > ch + 36 * s:
-                p.setPen(QColor(th.foreground))
-                err = float(S.yhat[k] - S.target[k])
-                p.drawText(QRectF(cx - 40 * s, cy - 20 * s, cw + 80 * s, 18 * s), ALIGN_C,
-                           "ŷ − y = " + fmt(err))
+            p.drawText(QRectF(cx, cy, cw, ch), ALIGN_C, text)
         if S.target is None:
             return
-        ys = col.ys
-        p.setPen(QPen(muted, max(1.0, s)))
+        self._loss_node(p, loss_t)
+
+    def _loss_node(self, p: QPainter, loss_t: float) -> None:
+        """The brace gathering the outputs, the arrow, and the box holding L."""
+        L, S, th = self.L, self.S, self.th
+        s, ys = L.s, L.columns[-1].ys
+        muted = QColor(th.muted)
         bx = L.brace_x
         lx, ly, lw, lh = L.loss_rect
-        p.drawLine(QLineF(bx, float(ys.min()), bx, float(ys.max())))
+        my = ly + lh / 2
+        p.setPen(QPen(muted, max(1.0, s)))
+        p.drawLine(QLineF(bx, min(float(ys.min()), my), bx, max(float(ys.max()), my)))
         for y in ys:
             p.drawLine(QLineF(bx - 6 * s, float(y), bx, float(y)))
-        my = ly + lh / 2
-        p.drawLine(QLineF(bx, my, lx, my))
-        p.drawLine(QLineF(lx - 6 * s, my - 4 * s, lx, my))
-        p.drawLine(QLineF(lx - 6 * s, my + 4 * s, lx, my))
+        tip = lx if lx >= bx else lx + lw  # the box is right of the brace, or under the chips
+        back = -6 * s if tip > bx else 6 * s
+        p.drawLine(QLineF(bx, my, tip, my))
+        p.drawLine(QLineF(tip + back, my - 4 * s, tip, my))
+        p.drawLine(QLineF(tip + back, my + 4 * s, tip, my))
         rect = QRectF(lx, ly, lw, lh)
         known = S.loss is not None
         border = QColor(th.accent) if loss_t < 1.0 else QColor(th.foreground)
         p.setPen(QPen(border if known else muted, (2.2 if loss_t < 1.0 else 1.3) * s,
                       Qt.PenStyle.SolidLine if known else Qt.PenStyle.DashLine))
         p.setBrush(QColor(th.panel))
-        p.drawRoundedRect(rect, 8 * s, 8 * s)
-        p.setFont(self.f_sub)
+        p.drawRoundedRect(rect, 0.12 * lh, 0.12 * lh)
+        p.setFont(self.f_loss_sub)
         p.setPen(muted)
-        p.drawText(rect.adjusted(0, 6 * s, 0, -lh * 0.55), ALIGN_C, f"L ({self.loss_name})")
+        p.drawText(rect.adjusted(0, 0.06 * lh, 0, -lh * 0.55), ALIGN_C, f"L ({self.loss_name})")
         p.setFont(self.f_loss)
+        value_rect = rect.adjusted(0, lh * 0.35, 0, -0.06 * lh)
         if known and loss_t > 0.6:
             c = QColor(th.foreground)
             c.setAlphaF(min(1.0, (loss_t - 0.6) / 0.4))
             p.setPen(c)
-            p.drawText(rect.adjusted(0, lh * 0.35, 0, -4 * s), ALIGN_C, fmt(float(S.loss)))
+            p.drawText(value_rect, ALIGN_C, fmt(float(S.loss)))
         elif not known:
-            p.drawText(rect.adjusted(0, lh * 0.35, 0, -4 * s), ALIGN_C, "?")
+            p.drawText(value_rect, ALIGN_C, "?")
 
     def _thumbnails(self, p: QPainter) -> None:
         L = self.L
@@ -406,27 +437,50 @@ class Painter:
                     p.drawImage(QRectF(*rect), images[i])
                     p.drawRect(QRectF(*rect))
 
-    def _titles(self, p: QPainter) -> None:
-        """Under each column "Hidden 1 (tanh)" over "8 neurons"; where that is too wide,
-        "Hidden 1" over "tanh · 8", elided to the column spacing."""
-        L, th = self.L, self.th
+    def title_plan(self) -> list[tuple[float, float, str, str, float]]:
+        """Per title spot (x centre, width, line 1, line 2, font factor): under each column
+        "Hidden 1 (tanh)" over "8 neurons"; where that is too wide "Hidden 1" over
+        "tanh · 8", then "H1" over "tanh · 8", then in smaller type (elided at the end).
+        Widths never reach past the midpoint to the neighbouring spot."""
+        L = self.L
         s = L.s
-        fm, fm_sub = QFontMetricsF(self.f_title), QFontMetricsF(self.f_sub)
         spots = [(col.x, *self.titles[c]) for c, col in enumerate(L.columns)]
-        if self.S.target is not None:
-            spots.append((L.loss_rect[0] + L.loss_rect[2] / 2, "Loss", "", self.loss_name, ""))
-        w = max(L.dx * 0.94, 80 * s)
-        for x, name, detail, count, short in spots:
-            line1, line2 = (f"{name} ({detail})" if detail else name), count
-            if fm.horizontalAdvance(line1) > w:
-                line1, line2 = name, f"{detail} · {short}" if detail else count
-            line2 = fm_sub.elidedText(line2, Qt.TextElideMode.ElideRight, w)
-            p.setFont(self.f_title)
+        if self.S.target is not None and not L.loss_below:
+            name = self.loss_name
+            spots.append((L.loss_rect[0] + L.loss_rect[2] / 2, "Loss", "L", "", name, name))
+        xs = [spot[0] for spot in spots]
+        fm1, fm2 = QFontMetricsF(self.f_title), QFontMetricsF(self.f_sub)
+
+        def need(option: tuple[str, str]) -> float:
+            return max(fm1.horizontalAdvance(option[0]), fm2.horizontalAdvance(option[1]))
+
+        plan = []
+        for k, (x, name, short, detail, count, n) in enumerate(spots):
+            left = x - 4 * s if k == 0 else (x - xs[k - 1]) / 2
+            right = L.width - 4 * s - x if k == len(xs) - 1 else (xs[k + 1] - x) / 2
+            width = max(2 * min(left, right) - 6 * s, 10.0)
+            tail = f"{detail} · {n}" if detail else n
+            options = [(f"{name} ({detail})" if detail else name, count), (name, tail),
+                       (short, tail)]
+            line1, line2 = next((o for o in options if need(o) <= width), options[-1])
+            shrink = min(1.0, max(MIN_TITLE_SHRINK, width / max(need((line1, line2)), 1.0)))
+            plan.append((x, width, line1, line2, shrink))
+        return plan
+
+    def _titles(self, p: QPainter) -> None:
+        L, th, s = self.L, self.th, self.L.s
+        elide = Qt.TextElideMode.ElideRight
+        for x, width, line1, line2, shrink in self.title_plan():
+            f1 = font(self.base_font, self.f_title.pixelSize() * shrink, bold=True)
+            f2 = font(self.base_font, self.f_sub.pixelSize() * shrink)
+            p.setFont(f1)
             p.setPen(QColor(th.foreground))
-            p.drawText(QRectF(x - w / 2, L.title_y - 10 * s, w, 20 * s), ALIGN_C, line1)
-            p.setFont(self.f_sub)
+            p.drawText(QRectF(x - width / 2, L.title_y - 10 * s, width, 20 * s), ALIGN_C,
+                       QFontMetricsF(f1).elidedText(line1, elide, width))
+            p.setFont(f2)
             p.setPen(QColor(th.muted))
-            p.drawText(QRectF(x - w / 2, L.title_y + 9 * s, w, 18 * s), ALIGN_C, line2)
+            p.drawText(QRectF(x - width / 2, L.title_y + 9 * s, width, 18 * s), ALIGN_C,
+                       QFontMetricsF(f2).elidedText(line2, elide, width))
 
     def _legend(self, p: QPainter) -> None:
         L, S, th = self.L, self.S, self.th
@@ -435,7 +489,7 @@ class Painter:
         names = {"a": "a  (neurons)", "z": "z  (neurons)", "δ": "δ = ∂L/∂z"}
         rows = [(names[S.qty], S.scale), (S.eqty + "  (edges)", S.escale)]
         label_w, num_w = 118 * s, 44 * s
-        bar_w = w - label_w - 2 * num_w
+        bar_w = max(w - label_w - 2 * num_w, 12 * s)
         p.setFont(self.f_sub)
         for k, (name, scale) in enumerate(rows):
             ry = y + k * h / 2

@@ -225,21 +225,23 @@ class NetworkView(QWidget):
             self._caches[f"scene{slot}"] = cached
         return cached[1]
 
-    def _painter_for(self, layout: NetworkLayout) -> Painter:
+    def painter_for(self, layout: NetworkLayout) -> Painter:
+        """A Painter of the current scene in ``layout`` (fonts, titles, labels, thumbnails)."""
         net = self._net
         def count(n: int, unit: str) -> str:
             return f"{n} {unit}{'s' if n != 1 else ''}"
 
-        titles = [("Input", "", count(net.sizes[0], "feature"), str(net.sizes[0]))]
+        titles = [("Input", "In", "", count(net.sizes[0], "feature"), str(net.sizes[0]))]
         for l, act in enumerate(net.activations):
-            name = "Output" if l == net.n_layers - 1 else f"Hidden {l + 1}"
+            last = l == net.n_layers - 1
+            name, short = ("Output", "Out") if last else (f"Hidden {l + 1}", f"H{l + 1}")
             n = net.sizes[l + 1]
-            titles.append((name, act.name, count(n, "neuron"), str(n)))
+            titles.append((name, short, act.name, count(n, "neuron"), str(n)))
         return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
                        self._in_labels, self._out_labels, net.loss.name, self._thumbs)
 
     def _paint_all(self, p: QPainter, layout: NetworkLayout) -> None:
-        pr = self._painter_for(layout)
+        pr = self.painter_for(layout)
         t = self._frame[1] if self._animating() else 1.0
         pr.under(p)
         pr.moving_edges(p, t)
@@ -286,7 +288,7 @@ class NetworkView(QWidget):
             p.fillRect(self.rect(), self._theme.qcolor("background"))
             return
         layout = self.diagram_layout()
-        pr = self._painter_for(layout)
+        pr = self.painter_for(layout)
         under, over = self._static_pixmaps(layout, pr)
         p.drawPixmap(0, 0, under)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -25,6 +25,51 @@ def test_every_neuron_fits_between_the_margins_and_columns_go_left_to_right():
     assert layout.legend_rect[0] + layout.legend_rect[2] <= 1280
 
 
+def test_columns_are_spread_evenly_and_the_loss_tail_stays_compact():
+    # the main window's network view at 1280 × 720 is about 475 px wide
+    layout = NetworkLayout([2, 8, 8, 8, 1], 475, 649, 14, 10)
+    gaps = np.diff([c.x for c in layout.columns])
+    assert gaps == pytest.approx(np.full(4, layout.dx))
+    assert layout.dx >= 0.16 * 475  # was ~45 px when the loss part took its fixed share
+    lx, ly, lw, lh = layout.loss_rect
+    out = layout.columns[-1]
+    assert lx + lw - out.x <= 1.2 * layout.dx and lx + lw <= 475
+    # too narrow to sit beside: the loss node goes under the target chip
+    assert layout.loss_below
+    cx, cy, cw, ch = layout.chip_rect(0)
+    assert ly > cy + ch and lx >= out.x + layout.r
+    assert ly + lh <= layout.title_y
+
+
+def test_a_wide_view_puts_the_loss_one_column_gap_after_the_output():
+    layout = NetworkLayout([2, 2, 1], 1280, 720, 14, 10)
+    assert not layout.loss_below
+    lx, ly, lw, lh = layout.loss_rect
+    assert lx + lw / 2 - layout.columns[-1].x == pytest.approx(layout.dx)
+    cx, cy, cw, ch = layout.chip_rect(0)
+    assert layout.columns[-1].x + layout.r < cx and cx + cw < layout.brace_x < lx
+    assert lx + lw <= 1280
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 8, 8, 1], [784, 128, 64, 10]])
+@pytest.mark.parametrize("size", [(475, 649), (898, 1009), (1280, 720)])
+def test_titles_sit_just_under_the_lowest_neuron(sizes, size):
+    layout = NetworkLayout(sizes, *size)
+    lowest = max(float(c.ys.max()) for c in layout.columns) + layout.r
+    if layout.loss_below:
+        lowest = max(lowest, layout.loss_rect[1] + layout.loss_rect[3])
+    assert 0 < layout.title_y - lowest <= 20 * layout.s
+    assert layout.title_y + 30 * layout.s <= size[1]
+
+
+def test_neurons_are_big_when_there_is_room_and_readable_when_narrow():
+    assert NetworkLayout([2, 2, 1], 475, 649).r >= 25
+    assert NetworkLayout([2, 2, 1], 898, 1009).r >= 50
+    assert NetworkLayout([2, 8, 8, 8, 1], 475, 649, 14, 10).r >= 15
+    big = NetworkLayout([784, 128, 64, 10], 475, 649)
+    assert big.r >= 10 and big.r <= 0.22 * big.dx + 1e-9
+
+
 def test_wide_layers_leave_a_slot_for_the_more_label():
     layout = NetworkLayout([784, 128, 64, 10], 1280, 720)
     col = layout.columns[0]

@@ -4,9 +4,9 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QImage
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QImage, QMouseEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from mlpviz.engine import MLP
 from mlpviz.model.session import Session
@@ -145,9 +145,14 @@ def test_edge_tooltip_shows_weight_and_gradient(view):
 
 
 def test_hover_emits_the_item_under_the_mouse(view, qtbot):
+    # a move event straight to the view: another top-level window left under the
+    # system cursor by an earlier test must not swallow it
     x, y = view.diagram_layout().pos(1, 0)
     with qtbot.waitSignal(view.hovered) as blocker:
-        qtbot.mouseMove(view, QPoint(round(x), round(y)))
+        local = QPointF(round(x), round(y))
+        QApplication.sendEvent(view, QMouseEvent(
+            QEvent.Type.MouseMove, local, view.mapToGlobal(local), Qt.MouseButton.NoButton,
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier))
     assert blocker.args == [("neuron", 1, 0)]
 
 
@@ -325,3 +330,26 @@ def test_loss_node_tooltip_names_the_loss_and_its_value(view, net):
     view.event(QHelpEvent(QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
     loss = net.evaluate(X[:1], Y[:1])
     assert "Loss (mse)" in QToolTip.text() and f"L = {loss:.3g}" in QToolTip.text()
+
+
+@pytest.mark.parametrize("size", [(360, 400), (475, 649), (1920, 1080)])
+def test_column_titles_never_overlap_and_shorten_when_narrow(qtbot, size):
+    net = MLP([2, 8, 8, 8, 1], ["tanh", "tanh", "tanh", "sigmoid"], loss="bce", seed=0)
+    v = NetworkView()
+    qtbot.addWidget(v)
+    v.set_network(net, ["x₁", "x₂"], ["ŷ"])
+    v.set_walkthrough(None, (X[:1], Y[:1]))
+    pr = v.painter_for(v.diagram_layout(*size))
+    plan = pr.title_plan()
+    assert len(plan) == 5 + (0 if pr.L.loss_below else 1)
+    for (x0, w0, *_), (x1, w1, *_) in zip(plan, plan[1:], strict=False):
+        assert x0 + w0 / 2 <= x1 - w1 / 2
+    for _x, w, line1, line2, shrink in plan:
+        fm1, fm2 = QFontMetricsF(pr.f_title), QFontMetricsF(pr.f_sub)
+        assert fm1.horizontalAdvance(line1) * shrink <= w * 1.05
+        assert fm2.horizontalAdvance(line2) * shrink <= w * 1.05
+    hidden = plan[1][2:4]
+    if size[0] >= 1920:
+        assert hidden == ("Hidden 1 (tanh)", "8 neurons")
+    else:
+        assert hidden[1] == "tanh · 8" and hidden[0] in ("Hidden 1", "H1")
