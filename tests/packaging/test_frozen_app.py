@@ -1,5 +1,8 @@
 """Smoke test of the standalone app: build it with packaging/build.sh, then run it.
 
+Runs ``mlpviz --version``, ``lessons``, ``snapshot`` and a short ``record`` (which needs
+the FFmpeg libraries from PyAV's wheel inside the bundle).
+
 The frozen app runs from a temporary folder outside the repository, with no
 PYTHONPATH, so it can only use what the bundle carries. Building takes about 1-2 minutes
 on two cores, once for the whole module.
@@ -88,6 +91,19 @@ def test_snapshot_renders_offscreen(frozen_app: Path, tmp_path: Path) -> None:
     result = _run(frozen_app, tmp_path, "snapshot", "xor", "-o", "x.png")
     assert result.returncode == 0, result.stderr
     assert _png_size(tmp_path / "x.png") == (1280, 720)
+
+
+def test_record_encodes_with_the_bundled_ffmpeg(frozen_app: Path, tmp_path: Path) -> None:
+    import av
+
+    result = _run(frozen_app, tmp_path, "record", "xor", "-o", "x.mp4", "--size", "320x180",
+                  "--fps", "25", "--steps", "forward")
+    assert result.returncode == 0, result.stderr
+    with av.open(str(tmp_path / "x.mp4")) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert (stream.codec_context.width, stream.codec_context.height) == (320, 180)
+        assert sum(1 for _ in container.decode(stream)) > 1
 
 
 def test_bad_input_is_one_error_line(frozen_app: Path, tmp_path: Path) -> None:
