@@ -92,6 +92,9 @@ def save_png(image: QImage, path: Path) -> None:
         raise CLIError(f"cannot write {path}: the folder {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=".mlpviz-", suffix=".png", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # an ordinary file, not mkstemp's private 0600
     try:
         if not image.save(tmp, "PNG"):
             raise CLIError(f"cannot write {path}")
