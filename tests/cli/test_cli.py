@@ -127,3 +127,36 @@ def test_bad_size_is_a_usage_error(tmp_path):
 def test_gui_with_unknown_source_fails_cleanly():
     proc = run("definitely-not-a-lesson")
     assert_one_line_error(proc)
+
+
+def test_explain_prints_the_engine_numbers():
+    from mlpviz.model.session import Session
+
+    ses = Session.from_lesson("backprop-derivation")
+    x, y = ses.sample(0)
+    net = ses.net
+    trace = net.forward(x)
+    grads = net.backward(trace, y)
+    proc = run("explain", "backprop-derivation")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{grads.loss:.6g}" in proc.stdout
+    new_w = net.weights[1][0, 0] - ses.train_config.learning_rate * grads.layers[1].dW[0, 0]
+    assert f"{new_w:.6g}" in proc.stdout
+
+
+@pytest.mark.parametrize("fmt,opener,closer", [("markdown", "$", "$"), ("latex", "{", "}")])
+def test_explain_formats_are_balanced(fmt, opener, closer):
+    proc = run("explain", "xor", "--format", fmt, "--select", "edge", "1:1:2")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    if fmt == "markdown":
+        assert text.count("$") % 2 == 0
+    else:
+        assert text.count("{") == text.count("}")
+        assert text.count("\\begin{") == text.count("\\end{")
+        assert "\\documentclass" in text
+
+
+def test_explain_bad_selection_fails_cleanly():
+    proc = run("explain", "xor", "--select", "neuron", "9:9")
+    assert_one_line_error(proc)
