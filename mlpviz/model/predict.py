@@ -98,9 +98,9 @@ def grade(answer_text: str, truth: float, rel_tol: float = REL_TOL,
     off = abs(value - truth)
     said, true, dist, allowed = (fmt_text(x) for x in (value, truth, off, tol))
     if off <= tol:
-        exact = "exactly " if off == 0 else ""
-        return Grade(True, f"Right: {said} is {exact}the value {true} "
-                           f"(accepted within ±{allowed}).", value)
+        if off == 0:
+            return Grade(True, f"Right: {said} is exactly the value.", value)
+        return Grade(True, f"Right: {said} is within ±{allowed} of the value {true}.", value)
     if off <= CLOSE_FACTOR * tol:
         return Grade(False, f"Close, but outside the tolerance: {said} is {dist} away from "
                             f"{true} (accepted within ±{allowed}).", value)
@@ -219,9 +219,10 @@ class Record:
 class PredictSession:
     """The questions of one training iteration and their score.
 
-    ``ask(question, iteration)`` opens a question; a different ``iteration`` object (e.g. a
-    new Walkthrough) starts a new score. ``answer(text)`` grades it: an answer that is not a
-    number leaves the question open and is not scored; otherwise it is recorded and closed.
+    ``ask(question, iteration)`` opens a question; an ``iteration`` key different from the
+    last one (e.g. the session's step count) starts a new score. ``answer(text)`` grades
+    it: an answer that is not a number leaves the question open and is not scored;
+    otherwise it is recorded and closed.
     """
 
     def __init__(self, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL):
@@ -233,7 +234,7 @@ class PredictSession:
         self.iteration: object | None = None
 
     def ask(self, question: Question, iteration: object | None = None) -> None:
-        if iteration is not self.iteration:
+        if iteration != self.iteration:
             self.records = []
             self.iteration = iteration
         self.question = question

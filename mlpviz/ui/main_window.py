@@ -25,12 +25,14 @@ from mlpviz.ui.banner import Banner
 from mlpviz.ui.colors import THEMES
 from mlpviz.ui.controller import Controller, output_labels
 from mlpviz.ui.controls import ControlsPanel
+from mlpviz.ui.inspector import Inspector
 from mlpviz.ui.network_view import NetworkView
 from mlpviz.ui.player import StagePlayer
 from mlpviz.ui.plots import PlotsPanel
 from mlpviz.ui.transport import Transport
 
 MAX_RECENT = 8
+INSPECTOR_BELOW_HEIGHT = 900  # window height (px) from which the inspector sits below the plots
 SESSION_FILTER = "mlpviz sessions (*.mlpviz)"
 
 
@@ -85,6 +87,11 @@ class MainWindow(QMainWindow):
         self.plots_dock = self._dock(
             "Plots", "plots", self.plots, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.inspector = Inspector(self.ctl)
+        self.inspector_dock = self._dock(
+            "Inspector", "inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self._inspector_below = True  # below the plots (tall windows) or tabbed with them
         self.transport = Transport(self.ctl, self.player, self)
         self.addToolBar(self.transport)
         self.epoch_label = QLabel()
@@ -112,11 +119,56 @@ class MainWindow(QMainWindow):
         return dock
 
     def default_layout(self) -> None:
-        """Controls narrow on the left, plots about a third of the width on the right."""
+        """Controls narrow on the left, plots about a third of the width on the right; the
+        inspector below the plots in windows at least INSPECTOR_BELOW_HEIGHT tall, else
+        tabbed with them (and raised when something is selected)."""
         w = max(self.width(), 800)
+        self._place_inspector(self.height() >= INSPECTOR_BELOW_HEIGHT)
         self.resizeDocks(
             [self.controls_dock, self.plots_dock], [310, int(w * 0.34)], Qt.Orientation.Horizontal
         )
+        if self._inspector_below:
+            h = self.height()
+            self.resizeDocks([self.plots_dock, self.inspector_dock], [int(h * 0.42), h],
+                             Qt.Orientation.Vertical)
+
+    def _place_inspector(self, below: bool) -> None:
+        if below == self._inspector_below:
+            return
+        self._inspector_below = below
+        visible = not self.inspector_dock.isHidden()
+        if below:
+            self.removeDockWidget(self.inspector_dock)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock,
+                               Qt.Orientation.Vertical)
+            self.inspector_dock.setVisible(visible)
+        else:
+            self.tabifyDockWidget(self.plots_dock, self.inspector_dock)
+            self.plots_dock.raise_()
+
+    def show_inspector(self) -> None:
+        """Show the inspector dock and bring it to the front of its tab group."""
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+
+    def _on_selection(self, selection: object) -> None:
+        if selection is not None and not self._inspector_below:
+            self.inspector_dock.raise_()
+
+    def set_predict_mode(self, on: bool) -> None:
+        """Predict-then-reveal: → first asks for the selected value the stage reveals."""
+        self.predict_action.setChecked(on)
+        self.inspector.set_predict_mode(on)
+        if on:
+            self.show_inspector()
+
+    def _step_pressed(self) -> None:
+        """→: in predict mode first ask for the value the next stage reveals, else step."""
+        if self.player.playing:
+            self.player.complete()
+            return
+        if not self.inspector.predict.intercept_step():
+            self.transport._step()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -159,6 +211,10 @@ class MainWindow(QMainWindow):
         v = mb.addMenu("&View")
         v.addAction(self.controls_dock.toggleViewAction())
         v.addAction(self.plots_dock.toggleViewAction())
+        inspect = self.inspector_dock.toggleViewAction()
+        inspect.setShortcut(QKeySequence("I"))
+        v.addAction(inspect)
+        self.addAction(inspect)
         v.addSeparator()
         self.theme_actions = {}
         for name, label in (
@@ -189,6 +245,11 @@ class MainWindow(QMainWindow):
         for act in self.transport.menu_actions():
             r.addAction(act)
         r.addSeparator()
+        self.predict_action = self._action(
+            r, "&Predict before reveal", lambda on: self.set_predict_mode(on), "P",
+            checkable=True, tip="Before a stage shows the selected value, type your prediction",
+        )
+        r.addSeparator()
         for n in (1, 10, 100):
             self._action(
                 r,
@@ -206,6 +267,11 @@ class MainWindow(QMainWindow):
         c.modelChanged.connect(self.schedule_refresh)
         c.stageChanged.connect(self._on_stage_changed)
         c.selectionChanged.connect(self.network.set_selection)
+        c.selectionChanged.connect(self._on_selection)
+        self.transport.step_action.triggered.disconnect(self.transport._step)
+        self.transport.step_action.triggered.connect(self._step_pressed)
+        self.inspector.predict.advance = self.transport._step
+        self.inspector.predict.finished.connect(self.network.setFocus)
         c.message.connect(self._on_message)
         c.runningChanged.connect(lambda _r: self._update_status())
         self.network.selectionChanged.connect(c.select)
@@ -292,6 +358,7 @@ class MainWindow(QMainWindow):
         theming.apply(self, theme)
         self.network.set_theme(theme)
         self.plots.set_theme(theme)
+        self.inspector.set_theme(theme)
         for n, act in self.theme_actions.items():
             act.setChecked(n == self.theme_name)
 

@@ -93,7 +93,7 @@ def test_grade_right_wrong_close_and_out_of_tolerance():
     # near zero the absolute tolerance applies: 0.004 off is right, 0.006 off is not
     assert grade("0.004", 0.0).correct
     assert not grade("0.006", 0.0).correct
-    assert grade("0", 0.0).message.startswith("Right: 0 is exactly")
+    assert grade("0", 0.0).message == "Right: 0 is exactly the value."
     # signs matter
     assert not grade("0.165154", -0.165154).correct
     assert grade("-0.165", -0.165154).correct
