@@ -4,6 +4,7 @@ transport toolbar, menus, banners, persistence of settings and the last session.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
@@ -21,14 +22,18 @@ from PySide6.QtWidgets import (
 from mlpviz import __version__
 from mlpviz.model.session import Session
 from mlpviz.ui import theming
+from mlpviz.ui.activation_gallery import GalleryDock
 from mlpviz.ui.banner import Banner
 from mlpviz.ui.colors import THEMES
 from mlpviz.ui.controller import Controller, output_labels
 from mlpviz.ui.controls import ControlsPanel
 from mlpviz.ui.inspector import Inspector
+from mlpviz.ui.lesson_browser import LessonBrowser
+from mlpviz.ui.lesson_mode import LessonMode
 from mlpviz.ui.network_view import NetworkView
 from mlpviz.ui.player import StagePlayer
 from mlpviz.ui.plots import PlotsPanel
+from mlpviz.ui.presenter import Presenter
 from mlpviz.ui.transport import Transport
 
 MAX_RECENT = 8
@@ -92,8 +97,16 @@ class MainWindow(QMainWindow):
             "Inspector", "inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self._inspector_below = True  # below the plots (tall windows) or tabbed with them
+        self.gallery_dock = GalleryDock(self.ctl, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.gallery_dock)
+        self.gallery_dock.hide()
         self.transport = Transport(self.ctl, self.player, self)
         self.addToolBar(self.transport)
+        self.lesson = LessonMode(self.ctl, self)
+        self.transport.lesson = self.lesson
+        self.presenter = Presenter(self)
+        self.font_scale = 1.0  # presenter mode enlarges the type
+        self.lesson_browser: LessonBrowser | None = None
         self.epoch_label = QLabel()
         self.stage_label = QLabel()
         self.statusBar().addWidget(self.stage_label, 1)
@@ -106,8 +119,10 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._apply_theme()
         self._on_session_replaced()
-        if offer_autosave:
+        if offer_autosave:  # a start without a source: offer the last session and lessons
             self._offer_autosave()
+            if str(self.settings.value("lessons/show_at_start", "true")) == "true":
+                QTimer.singleShot(0, self.show_lessons)
         self.network.setFocus()
 
     # ---- construction -------------------------------------------------------------------
@@ -193,6 +208,8 @@ class MainWindow(QMainWindow):
         f = mb.addMenu("&File")
         self._action(f, "&New", self.new_session, QKeySequence.StandardKey.New)
         self._action(f, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self._action(f, "&Lessons…", self.show_lessons, "Ctrl+L",
+                     tip="Choose a lesson: its script plays with →, with captions")
         self.recent_menu = f.addMenu("Open &Recent")
         f.addSeparator()
         self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
@@ -215,6 +232,10 @@ class MainWindow(QMainWindow):
         inspect.setShortcut(QKeySequence("I"))
         v.addAction(inspect)
         self.addAction(inspect)
+        v.addAction(self.gallery_dock.toggleViewAction())
+        v.addSeparator()
+        v.addAction(self.presenter.action)
+        v.addMenu(self.presenter.menu)
         v.addSeparator()
         self.theme_actions = {}
         for name, label in (
@@ -273,6 +294,9 @@ class MainWindow(QMainWindow):
         self.inspector.predict.advance = self.transport._step
         self.inspector.predict.finished.connect(self.network.setFocus)
         c.message.connect(self._on_message)
+        c.captionChanged.connect(self.show_caption)
+        self.lesson.lessonChanged.connect(self.gallery_dock.on_lesson)
+        self.lesson.trainingChanged.connect(lambda _t: self._update_status())
         c.runningChanged.connect(lambda _r: self._update_status())
         self.network.selectionChanged.connect(c.select)
         self.network.weightEdited.connect(c.edit_weight)
@@ -354,11 +378,12 @@ class MainWindow(QMainWindow):
             self._apply_theme()
 
     def _apply_theme(self) -> None:
-        theme = THEMES[self.theme_name]
+        theme = replace(THEMES[self.theme_name], font_scale=self.font_scale)
         theming.apply(self, theme)
         self.network.set_theme(theme)
         self.plots.set_theme(theme)
         self.inspector.set_theme(theme)
+        self.gallery_dock.gallery.set_theme(theme)
         for n, act in self.theme_actions.items():
             act.setChecked(n == self.theme_name)
 
@@ -373,6 +398,28 @@ class MainWindow(QMainWindow):
 
     def _toggle_animation(self) -> None:
         self.player.enabled = self.anim_action.isChecked()
+
+    # ---- lessons --------------------------------------------------------------------------
+    def show_lessons(self) -> LessonBrowser:
+        """The lesson browser (non-modal); choosing a card loads that lesson."""
+        if self.lesson_browser is not None:
+            self.lesson_browser.close()
+        current = self.lesson.lesson.name if self.lesson.active else None
+        browser = LessonBrowser(self, current=current, theme=THEMES[self.theme_name],
+                                show_at_start=str(self.settings.value(
+                                    "lessons/show_at_start", "true")) == "true")
+        browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        browser.lessonChosen.connect(self.load_lesson)
+        browser.show_at_start.toggled.connect(
+            lambda on: self.settings.setValue("lessons/show_at_start", "true" if on else "false"))
+        browser.destroyed.connect(lambda _o=None: setattr(self, "lesson_browser", None))
+        self.lesson_browser = browser
+        browser.show()
+        return browser
+
+    def load_lesson(self, name: str) -> bool:
+        """Open the built-in lesson ``name`` and play its script with →."""
+        return self.lesson.load(name)
 
     # ---- files ----------------------------------------------------------------------------
     def new_session(self) -> None:
@@ -483,6 +530,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.ctl.pause()
+        self.presenter.leave()  # keep the normal layout for next time
         self.save_settings()
         path = autosave_path()
         try:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSpinBox, QToolBar, QWidget
 
 from mlpviz.ui.controller import Controller
+from mlpviz.ui.lesson_mode import LessonMode
 from mlpviz.ui.player import StagePlayer
 
 SPEEDS = (("Slow", "slow"), ("Normal", "normal"), ("Fast", "fast"), ("Fastest", "max"))
@@ -21,6 +22,7 @@ class Transport(QToolBar):
         self.setMovable(False)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.ctl, self.player = controller, player
+        self.lesson: LessonMode | None = None  # a playing lesson takes → and ← first
 
         def action(text: str, key: str, slot, tip: str) -> QAction:
             act = QAction(text, window)
@@ -98,10 +100,16 @@ class Transport(QToolBar):
         if self.player.playing:
             self.player.complete()
             return
+        if self.lesson is not None and self.lesson.step():
+            self.refresh()  # the script may have changed the traced sample
+            return
         self.ctl.step_forward()
 
     def _back(self) -> None:
         self.player.complete()
+        if self.lesson is not None and self.lesson.back():
+            self.refresh()
+            return
         self.ctl.step_back()
 
     def _finish(self) -> None:
@@ -130,5 +138,7 @@ class Transport(QToolBar):
         running = self.ctl.running
         self.run_action.setText("Pause ⏸" if running else "Run ▶")
         wt = self.ctl.walkthrough
-        self.back_action.setEnabled(not running and wt is not None and wt.index >= 0)
+        lesson_back = self.lesson is not None and self.lesson.can_go_back
+        stage_back = wt is not None and wt.index >= 0
+        self.back_action.setEnabled(not running and (lesson_back or stage_back))
         self.epoch.setText(f"  Epoch {self.ctl.session.epoch:,}  ")
