@@ -6,8 +6,10 @@ Before a stage reveals a quantity of the selection, :func:`question_for` says wh
 - neuron (l, i): at ``forward(l)`` its activation aᵢ (ŷ for the output layer); at ``loss``
   the loss L when it is an output neuron of a one-sample walkthrough; at ``backward(l)``
   its error δᵢ = ∂L/∂zᵢ.
-- edge (l, i, j): at ``backward(l)`` the gradient ∂L/∂wᵢⱼ; at ``update`` the new weight.
-- bias (l, i): at ``backward(l)`` ∂L/∂bᵢ; at ``update`` the new bias.
+- edge (l, i, j): at ``backward(l)`` the gradient ∂L/∂wᵢⱼ (one-sample walkthroughs; δᵢ
+  arrives in the same stage, so the givens are what δᵢ is computed from, and aⱼ); at
+  ``update`` the new weight.
+- bias (l, i): at ``backward(l)`` ∂L/∂bᵢ (one sample); at ``update`` the new bias.
 - output / loss: at ``loss`` the loss L (one-sample walkthroughs).
 
 In neuron granularity only the selected neuron's own stage asks. Updates are asked for
@@ -156,6 +158,13 @@ def _givens(formulas: tuple[Formula, ...], extra: tuple[Factor, ...] = ()) -> tu
     return tuple(found.values())
 
 
+def _delta_inputs(v: R.Numbers, l: int, i: int) -> tuple[Formula, tuple[Factor, ...]]:
+    """δᵢ of layer l and what it is computed from (known before backward(l)): the next
+    layer's weights and δ (or ∂L/∂ŷ), aᵢ where f′ is written through it, and zᵢ."""
+    d = R.delta(v, l, i)
+    return d, _givens((d,), (Factor(S.z(l, i), float(v.wt.trace.layers[l].z[0, i])),))
+
+
 def _ask(quantity: str, symbol: str, shown: Formula, stage: Stage,
          working: tuple[Formula, ...], givens: tuple[Factor, ...]) -> Question:
     assert shown.result is not None
@@ -187,17 +196,22 @@ def question_for(wt: Walkthrough, selection: tuple | None) -> Question | None:
             z, a = R.forward_z(v, l, i), R.forward_a(v, l, i)
             return _ask("a", S.a(l, i, v.L), a, stage, (z, a), _givens((z,)))
         if stage.kind == "backward" and own(l, i):
-            d = R.delta(v, l, i)
-            z = Factor(S.z(l, i), float(wt.trace.layers[l].z[0, i]))
-            return _ask("delta", S.delta(l, i), d, stage, (d,), _givens((d,), (z,)))
+            d, known = _delta_inputs(v, l, i)
+            return _ask("delta", S.delta(l, i), d, stage, (d,), known)
         return None
     if kind in ("edge", "bias"):
         l, i = args[0], args[1]
         j = args[2] if kind == "edge" else None
-        if stage.kind == "backward" and own(l, i):
-            g = R.weight_grad(v, l, i, j) if j is not None else R.bias_grad(v, l, i)
+        if stage.kind == "backward" and own(l, i) and v.B == 1:
+            # δᵢ arrives with the same stage: the student works it out on the way
+            d, known = _delta_inputs(v, l, i)
+            if j is None:
+                g = R.bias_grad(v, l, i)
+            else:
+                g = R.weight_grad(v, l, i, j)
+                known = _givens((), (*known, Factor(S.a(l - 1, j, v.L), float(v.a_prev(l)[0, j]))))
             sym = S.w(l, i, j) if j is not None else S.b(l, i)
-            return _ask(f"{kind}_grad", S.d(sym), g, stage, (g,), _givens((g,)))
+            return _ask(f"{kind}_grad", S.d(sym), g, stage, (d, g), known)
         if stage.kind == "update" and wt.session.optimizer.name == "sgd":
             u = R.update(v, l, i, j)
             sym = S.w(l, i, j) if j is not None else S.b(l, i)

@@ -9,10 +9,11 @@ superscript characters (and the ``_(…)`` / ``^(…)`` fallbacks) become ``<sub
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from html import escape
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QTextDocument
 
 from mlpviz.model.formula_types import NOT_COMPUTED, Factor, Formula, Matrix, Term
 from mlpviz.model.mathtext import factor_tex, fmt_tex, tex_to_text
@@ -219,10 +220,10 @@ def contributions_html(f: Formula, sum_tex: str, theme: Theme, size: float = 11.
                             "(show all)</a></td></tr>")
                 continue
             w, d = term.factors
-            bar = max(2, round(36 * abs(term.value) / big))
+            bar = max(2, round(28 * abs(term.value) / big))
             rows.append(
-                f"<tr><td>{tex_html(w.tex)}&nbsp;·&nbsp;{tex_html(d.tex)}</td><td>=</td>"
-                f'<td align="right">{number_html(w.value, theme)}&nbsp;·&nbsp;'
+                f"<tr><td>{tex_html(w.tex)} {tex_html(d.tex)}</td><td>=</td>"
+                f'<td align="right">{number_html(w.value, theme)} · '
                 f"{number_html(d.value, theme, factor=True)}</td><td>=</td>"
                 f'<td align="right">{number_html(term.value, theme, bold=True)}</td>'
                 f'<td><table cellspacing="0" cellpadding="0"><tr><td width="{bar}" '
@@ -230,7 +231,7 @@ def contributions_html(f: Formula, sum_tex: str, theme: Theme, size: float = 11.
                 "&nbsp;</td></tr></table></td></tr>")
         if full and f.elided:
             rows.append('<tr><td colspan="5"><a href="terms">show fewer</a></td></tr>')
-        parts.append(f'<table cellspacing="0" cellpadding="3" style="font-family:{MATH_FONT}; '
+        parts.append(f'<table cellspacing="0" cellpadding="2" style="font-family:{MATH_FONT}; '
                      f'font-size:{size:.1f}pt">{"".join(rows)}</table>')
         mult = f.multiplier
         slope = tex_html(mult.numeric_tex())
@@ -258,3 +259,20 @@ def givens_html(givens: Sequence[Factor], theme: Theme, size: float = 11.0,
     if len(givens) > limit:
         items.append(f"… {len(givens) - limit} more")
     return _line(", &nbsp;".join(items), size, MATH_FONT)
+
+
+_UNICODE_SCRIPTS = {"sub": {v: k for k, v in _SUB.items()},
+                    "sup": {v: k for k, v in _SUP.items()}}
+_SCRIPT = re.compile(r"<(sub|sup)>([^<]*)</\1>")
+
+
+def _unicode_script(match: re.Match[str]) -> str:
+    table, text = _UNICODE_SCRIPTS[match.group(1)], match.group(2)
+    return "".join(table[c] for c in text) if all(c in table for c in text) else match.group(0)
+
+
+def plain_text(html: str) -> str:
+    """Rich text as plain text, simple sub/superscripts as Unicode (z₁⁽¹⁾)."""
+    doc = QTextDocument()
+    doc.setHtml(_SCRIPT.sub(_unicode_script, html))
+    return doc.toPlainText()

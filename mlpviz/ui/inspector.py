@@ -14,10 +14,8 @@ selection the output is shown. The predict-then-reveal box sits on top.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QShowEvent, QTextDocument
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -38,29 +36,11 @@ from mlpviz.model.walkthrough import Stage, Walkthrough
 from mlpviz.ui.activation_inset import ActivationInset
 from mlpviz.ui.colors import LIGHT, Theme
 from mlpviz.ui.controller import Controller
-from mlpviz.ui.formula_html import contributions_html, formula_html, tex_html
+from mlpviz.ui.formula_html import contributions_html, formula_html, plain_text, tex_html
 from mlpviz.ui.predict_panel import PredictPanel
 
 #: while training runs, the inspector redraws at most this often (ms)
 RUNNING_REFRESH_MS = 250
-
-
-_SCRIPTS = {"sub": dict(zip("0123456789+−=()aehijklmnoprstuvx",
-                           "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)),
-            "sup": dict(zip("0123456789+−=()inTm", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀᵐ", strict=True))}
-_SCRIPT = re.compile(r"<(sub|sup)>([^<]*)</\1>")
-
-
-def _unicode_script(match: re.Match[str]) -> str:
-    table, text = _SCRIPTS[match.group(1)], match.group(2)
-    return "".join(table[c] for c in text) if all(c in table for c in text) else match.group(0)
-
-
-def _plain(html: str) -> str:
-    """Rich text as plain text, simple sub/superscripts as Unicode (z₁⁽¹⁾)."""
-    doc = QTextDocument()
-    doc.setHtml(_SCRIPT.sub(_unicode_script, html))
-    return doc.toPlainText()
 
 
 def is_current(f: Formula, stage: Stage | None, layer: int, index: int | None) -> bool:
@@ -282,6 +262,10 @@ class Inspector(QWidget):
             return wt.net.n_layers - 1, None
         return max(key[1], 0), key[2]
 
+    def _stage(self, wt: Walkthrough) -> Stage | None:
+        """The stage whose formulas are outlined (none in the idle preview)."""
+        return None if self.preview else wt.stage
+
     def _card(self, html: str, current: bool, full_key: str) -> QLabel:
         card = QLabel()
         card.setObjectName("formulaCard")
@@ -314,7 +298,7 @@ class Inspector(QWidget):
                                           self._size(), full)
             else:
                 html = formula_html(f, self.theme, self._size(), full)
-            out.append(self._card(html, is_current(f, wt.stage, layer, index), fk))
+            out.append(self._card(html, is_current(f, self._stage(wt), layer, index), fk))
             if f.title == "Forward: activation" and key[0] == "neuron":
                 if self._set_inset(wt, key[1], key[2]):
                     out.append(self.inset)
@@ -336,7 +320,7 @@ class Inspector(QWidget):
     def _layer_cards(self, wt: Walkthrough, key: tuple) -> list[QWidget]:
         layer, index = self._layer_of(wt, key)
         return [self._card(formula_html(f, self.theme, self._size()),
-                           is_current(f, wt.stage, layer, None), f"layer:{f.title}")
+                           is_current(f, self._stage(wt), layer, None), f"layer:{f.title}")
                 for f in layer_formulas(wt, layer)]
 
     # ---- header texts --------------------------------------------------------------------
@@ -394,8 +378,8 @@ class Inspector(QWidget):
 
     def card_texts(self) -> list[str]:
         """The plain text of each formula card, in order."""
-        return [_plain(h) for h in self.card_htmls()]
+        return [plain_text(h) for h in self.card_htmls()]
 
     def text(self) -> str:
         """Everything the inspector shows as plain text (header, then the cards)."""
-        return "\n".join([_plain(self.title.text()), self.subtitle.text(), *self.card_texts()])
+        return "\n".join([plain_text(self.title.text()), self.subtitle.text(), *self.card_texts()])

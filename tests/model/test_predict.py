@@ -160,6 +160,11 @@ def test_edge_is_asked_for_its_gradient_and_its_new_weight(wt):
         wt.next()
     q = question_for(wt, sel)
     assert q.quantity == "edge_grad" and q.truth == pytest.approx(cf["dW1"][1, 0], abs=1e-15)
+    givens = {g.label: g.value for g in q.givens}
+    assert "δ₂⁽¹⁾" not in givens  # revealed by this same stage
+    assert givens["x₁"] == 1.0 and givens["w₁₂⁽²⁾"] == -0.3
+    assert givens["δ₁⁽²⁾"] == pytest.approx(cf["dy"], abs=1e-15)
+    assert [f.title for f in q.working] == ["Backward: hidden δ", "Backward: weight gradient"]
     wt.next()
     q = question_for(wt, sel)
     assert upcoming(wt) == Stage("update")
@@ -238,3 +243,18 @@ def test_session_refuses_answers_without_a_question_and_bad_tolerances():
         PredictSession(rel_tol=-1)
     with pytest.raises(ValueError):
         PredictSession(abs_tol=math.nan)
+
+
+def test_mini_batch_asks_delta_of_sample_0_but_not_the_summed_gradient():
+    wt = Walkthrough(Session.from_lesson("xor"), batch=True)
+    assert wt.x.shape[0] > 1
+    while upcoming(wt) != Stage("backward", 0):
+        wt.next()
+    assert question_for(wt, ("edge", 0, 0, 0)) is None
+    assert question_for(wt, ("bias", 0, 0)) is None
+    q = question_for(wt, ("neuron", 0, 0))
+    assert q.quantity == "delta" and q.truth == wt.grads.layers[0].dz[0, 0]
+    wt.rewind()
+    while upcoming(wt) != Stage("loss"):
+        wt.next()
+    assert question_for(wt, ("output",)) is None  # nor is the loss of a mini-batch

@@ -144,7 +144,7 @@ def deep_session(hidden: int = 3) -> Session:
                                batch_size=1)
 
 
-ROW = re.compile(rf"(w\S+)\s*·\s*(δ\S+)\s*=\s*({NUM})\s*·\s*\(?({NUM})\)?\s*=\s*({NUM})")
+ROW = re.compile(rf"(w\S+)\s+(δ\S+)\s*=\s*({NUM})\s*·\s*\(?({NUM})\)?\s*=\s*({NUM})")
 
 
 def test_delta_contributions_are_shown_one_per_downstream_neuron_and_sum_to_delta(
@@ -223,6 +223,7 @@ def test_no_selection_shows_the_output_with_a_hint_and_the_current_stage_outline
     ins = win.inspector
     assert ins.shown_key == ("neuron", 1, 0)
     assert "Output ŷ₁" in ins.text() and "Click a neuron" in ins.subtitle.text()
+    assert not any(c.property("current") for c in ins.cards())  # idle: nothing is new
     win.ctl.step_forward()
     win.ctl.step_forward()
     win.ctl.step_forward()  # the loss
