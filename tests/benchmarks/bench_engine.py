@@ -16,9 +16,10 @@
 
 Each figure is the median of several timed runs (wall clock). Run from the repository root:
 ``python -m tests.benchmarks.bench_engine [--json] [--repeats 7] [--blas-threads N]``.
-``--blas-threads`` restarts the script with OpenBLAS/OpenMP limited to N threads: on a
-machine whose cores are busy with other work, two BLAS threads can make the 784-wide
-network several times slower than one.
+BLAS runs single-threaded by default, as in the app (``mlpviz.cli`` sets
+OPENBLAS_NUM_THREADS=1); ``--blas-threads 0`` leaves the environment as it is. On a machine
+whose cores are busy with other work, two BLAS threads make the 784-wide network and the
+maps several times slower than one.
 """
 
 from __future__ import annotations
@@ -153,9 +154,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per figure")
-    parser.add_argument("--blas-threads", type=int, help="limit BLAS to this many threads")
+    parser.add_argument(
+        "--blas-threads", type=int, default=1, help="BLAS threads (0: as the environment says)"
+    )
     args = parser.parse_args()
-    if args.blas_threads is not None:
+    if args.blas_threads > 0:
         wanted = str(args.blas_threads)
         if os.environ.get("OPENBLAS_NUM_THREADS") != wanted:
             env = dict(os.environ, OPENBLAS_NUM_THREADS=wanted, OMP_NUM_THREADS=wanted)
