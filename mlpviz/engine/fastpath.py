@@ -94,18 +94,17 @@ class FastTrainer:
         batch_size: int,
         rng: np.random.Generator | None,
     ) -> bool:
-        """One pass over x (n, n_in) and y (n, n_out), already validated, in mini-batches of
-        ``batch_size`` (the last may be smaller), shuffled by ``rng`` if given.
+        """One pass over x (n, n_in) and y (n, n_out), already validated and of the network's
+        dtype, in mini-batches of ``batch_size`` (the last may be smaller), shuffled by
+        ``rng`` if given.
 
         Returns False, with the parameters and the optimizer state restored to their values
         before the epoch, if a parameter became NaN or infinite.
         """
-        dtype = self.params.dtype
         n = x.shape[0]
         if rng is not None:
             order = rng.permutation(n)
             x, y = x[order], y[order]
-        y = y.astype(dtype, copy=False)
         saved = self.params.copy()
         saved_state = opt.state_dict()
         with np.errstate(all="ignore"):

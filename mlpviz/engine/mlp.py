@@ -343,7 +343,7 @@ class MLP:
         return out
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> float:
-        """The batch loss of x against y without keeping intermediates."""
+        """The batch loss of x (batch, n_in) against targets y (batch, n_out)."""
         trace = self.forward(x)
         y = self._check_y(y, trace.x.shape[0])
         out = trace.layers[-1]
