@@ -99,9 +99,10 @@ class Perceptron:
 
         Returns True if the sample was misclassified, i.e. w and b changed.
         """
-        x = self._vector(x, "x")
-        target = int(self._labels(y, 1)[0])
-        error = target - int(self.predict(x)[0])
+        return self._learn(self._vector(x, "x"), int(self._labels(y, 1)[0]))
+
+    def _learn(self, x: np.ndarray, y: int) -> bool:
+        error = y - int(float(x @ self.w) + self.b > 0)
         if error == 0:
             return False
         self.w = self.w + self.lr * error * x
@@ -112,7 +113,7 @@ class Perceptron:
         """One pass over x (n, n_in) and labels y (n,) in order; returns the errors made."""
         xs = self._matrix(x)
         ys = self._labels(y, xs.shape[0])
-        return sum(self.update(xi, int(yi)) for xi, yi in zip(xs, ys, strict=True))
+        return sum(self._learn(xi, int(yi)) for xi, yi in zip(xs, ys, strict=True))
 
     def accuracy(self, x: np.ndarray, y: np.ndarray) -> float:
         """Fraction of samples of x (n, n_in) classified as y (n,)."""
