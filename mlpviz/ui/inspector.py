@@ -41,6 +41,8 @@ from mlpviz.ui.predict_panel import PredictPanel
 
 #: while training runs, the inspector redraws at most this often (ms)
 RUNNING_REFRESH_MS = 250
+#: one formula card: (rich text, outlined as just revealed, key of its "show all terms")
+Card = tuple[str, bool, str]
 
 
 def is_current(f: Formula, stage: Stage | None, layer: int, index: int | None) -> bool:
@@ -220,25 +222,16 @@ class Inspector(QWidget):
             self._dirty = True
             return
         self._dirty = False
-        for card in self._cards:
-            self.body.removeWidget(card)
-            card.hide()
-            card.deleteLater()
-        self._cards = []
-        self.body.removeWidget(self.inset)
-        self.inset.hide()
         wt = self.walkthrough()
         if wt is None:
             self.title.setText("<b>Inspector</b>")
             self.subtitle.setText("The values cannot be computed with the current weights.")
+            self._show([])
             return
         key = self.shown_key = self.selection_key(wt)
         self.title.setText(self._title_html(wt, key))
         self.subtitle.setText(self._subtitle(wt))
-        widgets = self._layer_cards(wt, key) if self.matrix else self._item_cards(wt, key)
-        for n, w in enumerate(widgets):
-            self.body.insertWidget(1 + n, w)
-            w.show()
+        self._show(self._layer_cards(wt, key) if self.matrix else self._item_cards(wt, key))
         place = (id(wt), wt.index, key, self.matrix)
         if place != self._place:  # a new stage or selection: show what it revealed
             self._place = place
@@ -266,29 +259,51 @@ class Inspector(QWidget):
         """The stage whose formulas are outlined (none in the idle preview)."""
         return None if self.preview else wt.stage
 
-    def _card(self, html: str, current: bool, full_key: str) -> QLabel:
-        card = QLabel()
-        card.setObjectName("formulaCard")
-        card.setProperty("current", current)
-        card.setTextFormat(Qt.TextFormat.RichText)
-        card.setWordWrap(True)
-        card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                     | Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        card.setText(html)
-        card.linkActivated.connect(lambda _href, k=full_key: self._toggle_terms(k))
-        self._cards.append(card)
-        return card
+    def _show(self, specs: list[Card | QWidget]) -> None:
+        """Lay out the cards (html, outlined, key for "show all terms") and the inset,
+        reusing the existing card labels (new labels cost a style polish each)."""
+        self.body.removeWidget(self.inset)
+        cards = [c for c in specs if isinstance(c, tuple)]
+        while len(self._cards) < len(cards):
+            card = QLabel()
+            card.setObjectName("formulaCard")
+            card.setTextFormat(Qt.TextFormat.RichText)
+            card.setWordWrap(True)
+            card.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                         | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+            card.linkActivated.connect(lambda _href, c=card: self._toggle_terms(c))
+            self.body.insertWidget(1 + len(self._cards), card)
+            self._cards.append(card)
+        for card in self._cards[len(cards):]:
+            self.body.removeWidget(card)
+            card.hide()  # deleted later, but must not be painted until then
+            card.deleteLater()
+        self._cards = self._cards[: len(cards)]
+        for card, (html, current, full_key) in zip(self._cards, cards, strict=True):
+            if card.property("current") != current:
+                card.setProperty("current", current)
+                card.style().unpolish(card)
+                card.style().polish(card)
+            card.setProperty("fullKey", full_key)
+            if card.text() != html:
+                card.setText(html)
+            card.show()
+        if self.inset in specs:
+            self.body.insertWidget(1 + specs.index(self.inset), self.inset)
+            self.inset.show()
+        else:
+            self.inset.hide()
 
-    def _toggle_terms(self, full_key: str) -> None:
-        self._full.symmetric_difference_update({full_key})
+    def _toggle_terms(self, card: QLabel) -> None:
+        self._full.symmetric_difference_update({str(card.property("fullKey"))})
         self._dirty = True
         self.refresh()
 
-    def _item_cards(self, wt: Walkthrough, key: tuple) -> list[QWidget]:
+    def _item_cards(self, wt: Walkthrough, key: tuple) -> list[Card | QWidget]:
         layer, index = self._layer_of(wt, key)
         if key[0] == "neuron" and key[1] < 0:
             layer = 0  # an input's gradient arrives with backward(0)
-        out: list[QWidget] = []
+        out: list[Card | QWidget] = []
         for f in formulas_for(wt, key):
             fk = f"{key}:{f.title}"
             full = fk in self._full
@@ -298,7 +313,7 @@ class Inspector(QWidget):
                                           self._size(), full)
             else:
                 html = formula_html(f, self.theme, self._size(), full)
-            out.append(self._card(html, is_current(f, self._stage(wt), layer, index), fk))
+            out.append((html, is_current(f, self._stage(wt), layer, index), fk))
             if f.title == "Forward: activation" and key[0] == "neuron":
                 if self._set_inset(wt, key[1], key[2]):
                     out.append(self.inset)
@@ -317,10 +332,10 @@ class Inspector(QWidget):
                                   float(wt.trace.layers[l].a[0, i]), R.fprime_term(v, l, i).value)
         return True
 
-    def _layer_cards(self, wt: Walkthrough, key: tuple) -> list[QWidget]:
-        layer, index = self._layer_of(wt, key)
-        return [self._card(formula_html(f, self.theme, self._size()),
-                           is_current(f, self._stage(wt), layer, None), f"layer:{f.title}")
+    def _layer_cards(self, wt: Walkthrough, key: tuple) -> list[Card | QWidget]:
+        layer, _ = self._layer_of(wt, key)
+        return [(formula_html(f, self.theme, self._size()),
+                 is_current(f, self._stage(wt), layer, None), f"layer:{f.title}")
                 for f in layer_formulas(wt, layer)]
 
     # ---- header texts --------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
 
 from mlpviz.engine import MLP
 from mlpviz.model.formulas import layer_formulas
@@ -224,6 +225,11 @@ def test_no_selection_shows_the_output_with_a_hint_and_the_current_stage_outline
     assert ins.shown_key == ("neuron", 1, 0)
     assert "Output ŷ₁" in ins.text() and "Click a neuron" in ins.subtitle.text()
     assert not any(c.property("current") for c in ins.cards())  # idle: nothing is new
+    assert len(ins.cards()) == 5
+    win.ctl.select(("neuron", 0, 0))  # fewer cards: the extra ones must not stay painted
+    painted = [w for w in ins.findChildren(QLabel, "formulaCard") if w.isVisible()]
+    assert painted == ins.cards() and len(painted) == 3
+    win.ctl.select(None)
     win.ctl.step_forward()
     win.ctl.step_forward()
     win.ctl.step_forward()  # the loss
