@@ -29,6 +29,7 @@ from mlpviz.ui.colors import LIGHT, THEMES, Theme
 Z_RANGE = (-3.0, 3.0)  # the z axis of every panel
 Y_RANGE = (-1.25, 2.25)  # the shared value axis, so the panels compare at a glance
 SAMPLES = 241  # points per curve
+TEXT_SCALE_MAX = 1.35  # formulas and ticks grow less than titles (presenter mode)
 JUMP = 0.3  # a change of more than this between neighbouring samples is a discontinuity
 DOCK_HEIGHT = 260  # px, the gallery's height when it opens by itself below the network
 GALLERY_LESSONS = frozenset({"activations"})  # lessons that open the gallery by themselves
@@ -55,16 +56,16 @@ def _cases(a: str, b: str) -> str:
 
 
 ENTRIES: tuple[Entry, ...] = (
-    Entry("step", "Step", "Step(z) = 1&nbsp; if z ≥ 0, &nbsp;0&nbsp; if z &lt; 0",
-          "Step′(z) = 0 &nbsp;(no gradient)"),
+    Entry("step", "Step", "f(z) = 1&nbsp; if z ≥ 0, &nbsp;0&nbsp; if z &lt; 0",
+          "f′(z) = 0 &nbsp;(no gradient)"),
     Entry("sigmoid", "Sigmoid σ", "σ(z) = 1 / (1 + e<sup>−z</sup>)", "σ′(z) = σ(z)(1 − σ(z))"),
     Entry("tanh", "tanh", "tanh(z) = (e<sup>z</sup> − e<sup>−z</sup>) / (e<sup>z</sup> + "
           "e<sup>−z</sup>)", "tanh′(z) = 1 − tanh²(z)"),
     Entry("relu", "ReLU", "ReLU(z) = max(0, z)", "ReLU′(z) = " + _cases("1", "0")),
-    Entry("leaky_relu", "LeakyReLU (α = 0.1)", "LeakyReLU(z) = " + _cases("z", "αz"),
-          "LeakyReLU′(z) = " + _cases("1", "α"), alpha=0.1),
-    Entry("elu", "ELU (α = 1)", "ELU(z) = " + _cases("z", "α(e<sup>z</sup> − 1)"),
-          "ELU′(z) = " + _cases("1", "αe<sup>z</sup>"), alpha=1.0),
+    Entry("leaky_relu", "LeakyReLU (α = 0.1)", "f(z) = " + _cases("z", "αz"),
+          "f′(z) = " + _cases("1", "α"), alpha=0.1),
+    Entry("elu", "ELU (α = 1)", "f(z) = " + _cases("z", "α(e<sup>z</sup> − 1)"),
+          "f′(z) = " + _cases("1", "αe<sup>z</sup>"), alpha=1.0),
 )
 
 
@@ -124,7 +125,7 @@ class CurvePlot(QWidget):
         p.drawLine(self.to_pixel(Z_RANGE[0], 0), self.to_pixel(Z_RANGE[1], 0))
         p.drawLine(self.to_pixel(0, Y_RANGE[0]), self.to_pixel(0, Y_RANGE[1]))
         small = QFont(self.font())
-        small.setPointSizeF(max(6.5, 7.5 * th.font_scale))
+        small.setPointSizeF(7.5 * min(th.font_scale, TEXT_SCALE_MAX))
         p.setFont(small)
         for y in (-1, 1, 2):
             pt = self.to_pixel(0, y)
@@ -189,9 +190,11 @@ class ActivationCell(QWidget):
 
     def set_theme(self, theme: Theme) -> None:
         s = theme.font_scale
+        small = min(s, TEXT_SCALE_MAX)
         self.title.setStyleSheet(
             f"color: {theme.foreground}; font-weight: 600; font-size: {11 * s:.1f}pt;")
-        self.formulas.setStyleSheet(f"color: {theme.foreground}; font-size: {9.5 * s:.1f}pt;")
+        self.formulas.setStyleSheet(
+            f"color: {theme.foreground}; font-size: {9.5 * small:.1f}pt;")
         self.formulas.setText(
             f"<span style='color:{theme.pos}'>━</span> {self.entry.f_html}<br>"
             f"<span style='color:{theme.neg}'>╍</span> {self.entry.df_html}")
@@ -205,7 +208,7 @@ class ActivationGallery(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("activationGallery")
-        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.cells = [ActivationCell(e) for e in ENTRIES]
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(8, 6, 8, 6)
@@ -226,7 +229,7 @@ class ActivationGallery(QWidget):
 
     def set_theme(self, theme: Theme | str) -> None:
         theme = THEMES[theme] if isinstance(theme, str) else theme
-        self.setStyleSheet(f"#activationGallery {{ background: {theme.background}; }}")
+        self.setStyleSheet(f"#activationGallery {{ background: {theme.panel}; }}")
         for c in self.cells:
             c.set_theme(theme)
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -25,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.engine import datasets
-from mlpviz.model.lessons import Lesson, list_lessons
+from mlpviz.model.lessons import Lesson, LessonError, lesson_names, load_lesson
 from mlpviz.ui.colors import LIGHT, Theme
 from mlpviz.ui.plot_style import EXTRA_CLASS_COLORS
 
@@ -33,6 +42,18 @@ CARD_WIDTH = 330  # px; the grid shows as many columns of cards as fit
 PREVIEW_HEIGHT = 104  # px
 MAX_PREVIEW_POINTS = 240
 MAX_DRAWN_NEURONS = 6  # a wider layer is drawn with its first and last neurons and "⋮"
+
+
+def readable_lessons() -> tuple[list[Lesson], list[str]]:
+    """The built-in lessons that load, in lesson order, and the errors of those that don't
+    (a damaged file must not hide the others)."""
+    lessons, errors = [], []
+    for name in lesson_names():
+        try:
+            lessons.append(load_lesson(name))
+        except LessonError as exc:
+            errors.append(str(exc))
+    return sorted(lessons, key=lambda s: (s.order, s.name)), errors
 
 
 def describe_network(lesson: Lesson) -> str:
@@ -217,8 +238,10 @@ class LessonBrowser(QDialog):
         self.setWindowTitle("Lessons — mlpviz")
         self.setModal(False)
         self.setStyleSheet(_style(theme))
-        self.resize(3 * CARD_WIDTH + 2 * 18 + 74, 840)
-        lessons = list_lessons() if lessons is None else lessons
+        self._fit_screen(parent)
+        errors: list[str] = []
+        if lessons is None:
+            lessons, errors = readable_lessons()
         self.cards: dict[str, LessonCard] = {}
         for k, lesson in enumerate(lessons, start=1):
             card = LessonCard(lesson, k, theme, current=lesson.name == current)
@@ -231,8 +254,8 @@ class LessonBrowser(QDialog):
         title = QLabel("Lessons")
         title.setObjectName("browserTitle")
         hint = QLabel(
-            "Each lesson follows the lecture on multi-layer perceptrons. Choose one to load it; "
-            "then → plays its script step by step with captions, ← goes back, Space trains."
+            "The lessons follow the lecture on multi-layer perceptrons. Choose one to load it: "
+            "then → plays it one step at a time with captions, ← goes back and Space trains."
         )
         hint.setObjectName("browserHint")
         hint.setWordWrap(True)
@@ -254,6 +277,11 @@ class LessonBrowser(QDialog):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._grid_host)
         outer.addWidget(scroll, 1)
+        if errors:
+            problem = QLabel("Some lessons could not be read: " + "; ".join(errors))
+            problem.setWordWrap(True)
+            problem.setStyleSheet(f"color: {theme.error};")
+            outer.addWidget(problem)
 
         foot = QHBoxLayout()
         self.show_at_start = QCheckBox("Show the lessons when mlpviz starts")
@@ -269,6 +297,16 @@ class LessonBrowser(QDialog):
         first = self.cards.get(current or "") or next(iter(self.cards.values()), None)
         if first is not None:
             first.setFocus()
+
+    def _fit_screen(self, parent: QWidget | None) -> None:
+        """Three columns of cards, as tall as the screen comfortably allows."""
+        screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
+        width, height = 3 * CARD_WIDTH + 2 * 18 + 74, 980
+        if screen is not None:
+            avail = screen.availableGeometry()
+            width = min(width, int(avail.width() * 0.92))
+            height = min(height, int(avail.height() * 0.9))
+        self.resize(width, height)
 
     def _reflow(self) -> None:
         """Lay the cards out in as many columns as the dialog's width allows."""

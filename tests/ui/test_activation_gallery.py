@@ -38,6 +38,7 @@ def test_the_gallery_shows_the_six_functions_of_the_seed(gallery):
     assert "σ(z)(1 − σ(z))" in formulas["sigmoid"]
     assert "1 − tanh²(z)" in formulas["tanh"]
     assert "max(0, z)" in formulas["relu"]
+    assert "f(z) = 1&nbsp; if z ≥ 0" in formulas["step"]
     assert "αz" in formulas["leaky_relu"]
     assert "α(e<sup>z</sup> − 1)" in formulas["elu"]
 

@@ -283,3 +283,21 @@ def test_snapshot_scene_never_shows_the_browser(qtbot):
         assert not scene.window.caption.isVisible()
     finally:
         scene.close()
+
+
+def test_a_damaged_lesson_file_does_not_hide_the_others(qtbot, tmp_path, monkeypatch):
+    import shutil
+
+    from mlpviz.model import lessons as lessons_module
+    from mlpviz.paths import lessons_dir
+    from mlpviz.ui.lesson_browser import LessonBrowser
+
+    for name in ("xor", "spiral"):
+        shutil.copy(lessons_dir() / f"{name}.json", tmp_path / f"{name}.json")
+    (tmp_path / "broken.json").write_text("{ not json", encoding="utf-8")
+    monkeypatch.setattr(lessons_module, "lessons_dir", lambda: tmp_path)
+    browser = LessonBrowser()
+    qtbot.addWidget(browser)
+    assert list(browser.cards) == ["xor", "spiral"]
+    texts = [label.text() for label in browser.findChildren(type(browser.cards["xor"].title_label))]
+    assert any("broken.json" in t for t in texts)
