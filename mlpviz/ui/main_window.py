@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
         browser.lessonChosen.connect(self.load_lesson)
         browser.show_at_start.toggled.connect(
             lambda on: self.settings.setValue("lessons/show_at_start", "true" if on else "false"))
-        browser.destroyed.connect(lambda _o=None: setattr(self, "lesson_browser", None))
+        browser.finished.connect(lambda _r, b=browser: self._forget_browser(b))
         self.lesson_browser = browser
         browser.show()
         return browser
@@ -427,6 +427,10 @@ class MainWindow(QMainWindow):
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
+    def _forget_browser(self, browser: LessonBrowser) -> None:
+        if self.lesson_browser is browser:
+            self.lesson_browser = None
+
         if path:
             self.open_path(Path(path))
 

@@ -3,6 +3,7 @@ beats back, hints when stepping by hand, and the start page."""
 
 import numpy as np
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from mlpviz.model.lessons import lesson_names, list_lessons, load_lesson
@@ -60,6 +61,16 @@ def test_clicking_each_card_loads_that_lesson(qtbot, window):
         assert window.ctl.session.net.sizes == expected.net.sizes
         np.testing.assert_array_equal(window.ctl.session.net.params, expected.net.params)
         assert window.caption.text() == load_lesson(name).caption_for(None)
+
+
+def test_opening_the_browser_again_replaces_the_first(qtbot, window):
+    first = window.show_lessons()
+    second = window.show_lessons()
+    qtbot.wait(10)  # the first one is deleted on close
+    assert window.lesson_browser is second and second.isVisible()
+    assert not shiboken6.isValid(first)
+    second.reject()
+    assert window.lesson_browser is None
 
 
 def test_ctrl_l_opens_the_browser_and_enter_chooses_the_focused_card(qtbot, window):
