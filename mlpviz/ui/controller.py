@@ -21,7 +21,9 @@ from mlpviz.model.walkthrough import Walkthrough
 
 #: epochs trained per animation frame for each speed setting while running
 RUN_SPEEDS: dict[str, int] = {"slow": 1, "normal": 5, "fast": 25, "max": 0}
-FRAME_BUDGET_S = 0.025  # training time per frame at "max" speed
+FRAME_BUDGET_S = 0.025  # least training time per frame at "max" speed
+MAX_BUDGET_S = 0.1  # most training time per frame at "max" speed
+TRAIN_SHARE = 0.6  # at "max" speed, training gets this share of the wall time
 
 
 class _SnapshotCommand(QUndoCommand):
@@ -63,6 +65,7 @@ class Controller(QObject):
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
         self.last_frame_ms = 0.0
+        self._trained_at: float | None = None  # end of the last run tick's training
         self._timer = QTimer(self)
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._run_tick)
@@ -252,6 +255,7 @@ class Controller(QObject):
             return
         self.walkthrough = None
         self.stageChanged.emit()
+        self._trained_at = None
         self._timer.start()
         self.runningChanged.emit(True)
 
@@ -286,17 +290,25 @@ class Controller(QObject):
         )
 
     def _run_tick(self) -> None:
+        """One frame of a run: train, then tell the views. At "max" speed training lasts
+        FRAME_BUDGET_S, or longer when drawing the last frame took long, so that training
+        keeps TRAIN_SHARE of the time (at most MAX_BUDGET_S per frame)."""
         start = time.perf_counter()
         epochs = RUN_SPEEDS[self.speed]
+        budget = FRAME_BUDGET_S
+        if self._trained_at is not None:
+            drawing = start - self._trained_at
+            budget = min(max(budget, drawing * TRAIN_SHARE / (1.0 - TRAIN_SHARE)), MAX_BUDGET_S)
         try:
             if epochs:
                 self.session.train(epochs)
             else:
                 self.session.train(1)
-                while time.perf_counter() - start < FRAME_BUDGET_S:
+                while time.perf_counter() - start < budget:
                     self.session.train(1)
         except DivergenceError as exc:
             self._diverged(exc)
+        self._trained_at = time.perf_counter()
         self.modelChanged.emit()
         self.last_frame_ms = (time.perf_counter() - start) * 1000.0
 

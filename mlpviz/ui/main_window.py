@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
         self.network.biasEdited.connect(c.edit_bias)
         self.player.frame.connect(self.network.set_frame)
         self.ctl.undo_stack.indexChanged.connect(lambda _i: self.schedule_refresh())
+        self.plots_dock.visibilityChanged.connect(lambda _shown: self.schedule_refresh())
 
     # ---- refreshing the views -----------------------------------------------------------
     def _on_session_replaced(self) -> None:
@@ -327,22 +328,30 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.refresh_now)
 
     def refresh_now(self) -> None:
+        """Redraw the network, and the plots when their dock is shown (a hidden dock is
+        redrawn when it appears); neuron maps are computed only when something shows them,
+        at 60 × 60 while running."""
         self._refresh_pending = False
         s = self.ctl.session
-        grid = s.grid(60 if self.ctl.running else 100) if s.is_planar else None
+        plots = self.plots_dock.isVisibleTo(self)
+        thumbs = self.thumbs_action.isChecked()
+        need_grid = s.is_planar and (plots or thumbs)
+        grid = s.grid(60 if self.ctl.running else 100) if need_grid else None
         self.network.set_network(s.net, list(s.input_labels), output_labels(s))
-        thumbs = grid is not None and self.thumbs_action.isChecked()
-        self.network.set_thumbnails(grid.layers if thumbs else None)
+        self.network.set_thumbnails(grid.layers if grid is not None and thumbs else None)
         if self.ctl.walkthrough is None:
             self.network.set_walkthrough(None, s.sample(self.ctl.sample))
         self.network.refresh()
-        highlight = None if s.train_set is None else s.train_set.X[self.ctl.sample]
-        self.plots.update_from(s, grid, highlight)
+        if plots:
+            highlight = None if s.train_set is None else s.train_set.X[self.ctl.sample]
+            self.plots.update_from(s, grid, highlight)
         self._update_status()
 
     def _update_status(self) -> None:
         s = self.ctl.session
-        m = s.metrics()
+        last = s.history.last  # while running, the record of the epoch just trained
+        running = self.ctl.running and last is not None and last["epoch"] == s.epoch
+        m = last if running else s.metrics()
         parts = [f"Epoch {s.epoch}"]
         if m.get("train_loss") is not None:
             parts.append(f"train loss {m['train_loss']:.4g}")

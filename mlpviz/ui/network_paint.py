@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QLinearGradient, QPainter, QPen
 
-from mlpviz.ui.colors import Theme, buckets, diverging, diverging_rgba, text_on
+from mlpviz.ui.colors import Theme, buckets, diverging, lut, text_on
 from mlpviz.ui.network_layout import NetworkLayout
 from mlpviz.ui.network_scene import Scene, fmt
 
@@ -25,6 +25,7 @@ ALIGN_L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: how the loss is named in the loss node and under it
 LOSS_SHORT = {"mse": "MSE", "mse_half": "½ MSE", "bce": "BCE", "cross_entropy": "CE"}
+THUMB_LEVELS = 256  # colours in the thumbnails' table
 MIN_TITLE_SHRINK = 0.72  # titles shrink down to this fraction of their size, then elide
 
 
@@ -35,14 +36,26 @@ def font(base: QFont, px: float, bold: bool = False) -> QFont:
     return f
 
 
-def thumbnail_images(maps: list[np.ndarray], theme: Theme) -> list[list[QImage]]:
+def thumbnail_images(maps: list[np.ndarray], theme: Theme, side: int | None = None
+                     ) -> list[list[QImage]]:
     """Per weight layer, one QImage per neuron of maps[l] (res, res, n_l): row 0 of a map
-    is the lowest y of the input plane, so images are flipped to put +y on top."""
+    is the lowest y of the input plane, so images are flipped to put +y on top. With
+    ``side`` (px) the maps are thinned to the coarsest grid that still has ``side`` samples
+    per axis (they are drawn that small). Colours come from a 256-entry table of the
+    diverging scale, each layer scaled to its own max |value|."""
+    table = lut(theme, THUMB_LEVELS)
     out = []
     for m in maps:
-        m = np.asarray(m, dtype=np.float64)
-        s = float(np.nanmax(np.abs(m))) if m.size else 1.0
-        rgba = np.ascontiguousarray(diverging_rgba(m[::-1], s if s > 0 else 1.0, theme))
+        m = np.asarray(m)
+        if side is not None and m.ndim == 3:
+            step = max(1, min(m.shape[0], m.shape[1]) // max(int(side), 1))
+            m = m[::step, ::step]
+        m = m.astype(np.float32, copy=False)
+        finite = np.abs(m[np.isfinite(m)])
+        s = float(finite.max()) if finite.size else 1.0
+        f = np.nan_to_num(m[::-1] / np.float32(s if s > 0 else 1.0), nan=0.0)
+        idx = np.rint((np.clip(f, -1.0, 1.0) + 1.0) * (0.5 * (THUMB_LEVELS - 1)))
+        rgba = table[idx.astype(np.intp)]  # (h, w, n, 4)
         layer = []
         for i in range(m.shape[2]):
             img = np.ascontiguousarray(rgba[:, :, i])
@@ -195,7 +208,9 @@ class Painter:
         if segs.shape[0] == 0:
             return
         q = buckets(vals, scale, N_BUCKETS)
-        for b in np.unique(q):
+        # the buckets in use (np.unique would import numpy.ma: 0.1 s at start-up)
+        for b in np.flatnonzero(np.bincount(q + N_BUCKETS, minlength=2 * N_BUCKETS + 1)) \
+                - N_BUCKETS:
             f = abs(int(b)) / N_BUCKETS
             pen = QPen(diverging(math.copysign(f, b) * scale, scale, self.th),
                        (0.5 + 5.5 * f) * self.ew)

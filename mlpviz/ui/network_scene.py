@@ -21,6 +21,7 @@ from mlpviz.ui.colors import auto_scale, nice_ceil
 from mlpviz.ui.network_layout import NetworkLayout
 
 EDGE_BUDGET = 3000  # edges drawn at most; the strongest |w| win
+SCALE_SAMPLES = 20_000  # values the edge colour scale is estimated from, at most
 QUANTITY = {"a": "a", "z": "z", "delta": "δ"}
 
 
@@ -223,6 +224,15 @@ def choose_edges(net, layout: NetworkLayout, budget: int = EDGE_BUDGET) -> list[
     return out
 
 
+def edge_scale(arrays: list[np.ndarray], most: int = SCALE_SAMPLES) -> float:
+    """The legend clamp of the edge colours: a robust max |value| (colors.auto_scale) of all
+    values, or of an evenly strided sample of ``most`` of them for big networks (109k
+    weights: the 99th percentile of every 6th value lands on the same round number)."""
+    values = np.concatenate([np.ravel(a) for a in arrays])
+    step = -(-values.size // most)
+    return nice_ceil(auto_scale(values[::step]))
+
+
 def build_scene(
     net, layout: NetworkLayout, v: Values | None, mode: str, edges: list[tuple]
 ) -> Scene:
@@ -273,10 +283,10 @@ def build_scene(
     bs = [np.asarray(b) for b in net.biases]
     morph = anim is not None and anim[0] == "update" and v is not None and v.before is not None
     if gradient_edges and v.dW is not None:
-        escale = nice_ceil(auto_scale(np.concatenate([g.ravel() for g in v.dW] + list(v.db))))
+        escale = edge_scale([*v.dW, *v.db])
     else:
         pool = ws + bs + (list(v.before[0]) + list(v.before[1]) if morph else [])
-        escale = nice_ceil(auto_scale(np.concatenate([p.ravel() for p in pool])))
+        escale = edge_scale(pool)
 
     edge_items, bias_items, pulses = [], [], [1e-12]
     for l, (ii, jj, segs) in enumerate(edges):

@@ -98,7 +98,7 @@ class NetworkView(QWidget):
         self._theme: Theme = THEMES["light"]
         self._mode = "a"
         self._maps: list[np.ndarray] | None = None
-        self._thumbs: list | None = None
+        self._maps_version = 0
         self._selection: tuple | None = None
         self._hover: tuple | None = None
         self._version = 0
@@ -147,8 +147,6 @@ class NetworkView(QWidget):
 
     def set_theme(self, theme: Theme | str) -> None:
         self._theme = THEMES[theme] if isinstance(theme, str) else theme
-        if self._maps is not None:
-            self._thumbs = thumbnail_images(self._maps, self._theme)
         self.refresh()
 
     def set_value_mode(self, mode: str) -> None:
@@ -161,7 +159,7 @@ class NetworkView(QWidget):
     def set_thumbnails(self, maps: list[np.ndarray] | None) -> None:
         """Activation maps per weight layer, (res, res, n_l) each, or None to hide them."""
         self._maps = None if maps is None else [np.asarray(m) for m in maps]
-        self._thumbs = None if maps is None else thumbnail_images(self._maps, self._theme)
+        self._maps_version += 1
         self.refresh()
 
     def set_selection(self, sel: tuple | None) -> None:
@@ -238,7 +236,20 @@ class NetworkView(QWidget):
             n = net.sizes[l + 1]
             titles.append((name, short, act.name, count(n, "neuron"), str(n)))
         return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
-                       self._in_labels, self._out_labels, net.loss.name, self._thumbs)
+                       self._in_labels, self._out_labels, net.loss.name,
+                       self._thumbnails(layout))
+
+    def _thumbnails(self, layout: NetworkLayout) -> list | None:
+        """The thumbnail images for ``layout`` (built once per maps, theme and size)."""
+        if self._maps is None or layout.thumb <= 0:
+            return None
+        side = math.ceil(layout.thumb * self.devicePixelRatioF())
+        key = (self._maps_version, self._theme, side)
+        cached = self._caches.get("thumbs")
+        if cached is None or cached[0] != key:
+            cached = (key, thumbnail_images(self._maps, self._theme, side))
+            self._caches["thumbs"] = cached
+        return cached[1]
 
     def _paint_all(self, p: QPainter, layout: NetworkLayout) -> None:
         pr = self.painter_for(layout)

@@ -191,3 +191,18 @@ def test_session_from_file_source_opens(qtbot, settings, tmp_path):
     win = MainWindow(Controller(Session.load(path)), settings=settings, offer_autosave=False)
     qtbot.addWidget(win)
     assert win.ctl.session.epoch == 2
+
+
+def test_hidden_plots_are_not_redrawn_until_they_show_again(qtbot, window):
+    def plotted_epochs() -> int:
+        x = window.plots.loss_plot.curves["train_loss"].getData()[0]
+        return 0 if x is None else len(x)
+
+    window.ctl.train_epochs(3)
+    qtbot.waitUntil(lambda: plotted_epochs() == 3)
+    window.plots_dock.hide()
+    window.ctl.train_epochs(2)
+    qtbot.waitUntil(lambda: "Epoch 5" in window.epoch_label.text())
+    assert plotted_epochs() == 3  # the hidden dock costs nothing per frame
+    window.plots_dock.show()
+    qtbot.waitUntil(lambda: plotted_epochs() == 5)

@@ -6,10 +6,12 @@ import pytest
 from mlpviz.engine import MLP
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Stage, Walkthrough
+from mlpviz.ui.colors import auto_scale, nice_ceil
 from mlpviz.ui.network_layout import NetworkLayout
 from mlpviz.ui.network_scene import (
     build_scene,
     choose_edges,
+    edge_scale,
     values_from_sample,
     values_from_walkthrough,
 )
@@ -145,3 +147,11 @@ def test_scales_cover_the_values_and_round_up_to_legend_values(session):
     m = max(np.abs(p).max() for p in session.net.weights + session.net.biases)
     assert m <= sc.escale <= 2 * m
     assert sc.escale in (0.5, 1.0, 2.0, 2.5, 5.0)
+
+
+def test_edge_scale_of_a_big_network_is_estimated_from_a_sample_with_the_same_result():
+    rng = np.random.default_rng(1)
+    weights = [rng.uniform(-3, 3, (128, 784)), rng.uniform(-3, 3, (64, 128)), np.zeros(64)]
+    exact = nice_ceil(auto_scale(np.concatenate([w.ravel() for w in weights])))
+    assert edge_scale(weights) == exact == 5.0
+    assert edge_scale([np.array([0.3, -1.7])]) == 2.0  # small: every value counts

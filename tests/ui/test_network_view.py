@@ -353,3 +353,19 @@ def test_column_titles_never_overlap_and_shorten_when_narrow(qtbot, size):
         assert hidden == ("Hidden 1 (tanh)", "8 neurons")
     else:
         assert hidden[1] == "tanh · 8" and hidden[0] in ("Hidden 1", "H1")
+
+
+def test_thumbnails_are_thinned_to_their_drawn_size_with_plus_y_on_top():
+    from mlpviz.ui.network_paint import thumbnail_images
+
+    m = np.zeros((100, 100, 2))
+    m[:50, :, 0], m[50:, :, 0] = -3.0, 3.0  # rows 0..49 are the lower half of the plane
+    m[:, :, 1] = np.nan
+    th = THEMES["light"]
+    first, nan_map = thumbnail_images([m], th, side=40)[0]
+    assert (first.width(), first.height()) == (50, 50)
+    assert pixel_near(first, 25, 3, QColor(th.pos), tol=2)
+    assert pixel_near(first, 25, 46, QColor(th.neg), tol=2)
+    assert pixel_near(nan_map, 25, 25, QColor(th.neutral), tol=2)
+    full = thumbnail_images([m], th)[0][0]
+    assert (full.width(), full.height()) == (100, 100)
