@@ -34,8 +34,10 @@ def make_app() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run_app(session=None, path: Path | None = None) -> int:
-    """Open the main window on ``session`` (default: the xor lesson) and run the event loop."""
+def run_app(session=None, path: Path | None = None, lesson: str | None = None) -> int:
+    """Open the main window on ``session`` (default: the xor lesson) and run the event loop.
+
+    With ``lesson`` the lesson's script plays with → and its captions show."""
     app = make_app()
     from mlpviz.ui.controller import Controller
     from mlpviz.ui.main_window import MainWindow
@@ -43,5 +45,7 @@ def run_app(session=None, path: Path | None = None) -> int:
     controller = Controller(session)
     controller.path = path
     window = MainWindow(controller, offer_autosave=session is None)
+    if lesson is not None:
+        window.load_lesson(lesson)
     window.show()
     return app.exec()

@@ -40,6 +40,7 @@ def apply(window: QWidget, theme: object) -> None:
         pal.setColor(QPalette.ColorRole.Highlight, QColor("#0877bd"))
     if app is not None:
         app.setPalette(pal)  # menus, dock titles, tooltips and dialogs follow the theme
+    window.setPalette(QPalette())  # drop the old palette so every child re-resolves
     window.setPalette(pal)
     caption_bg = "#1d2125" if dark else "#20262c"
     window.setStyleSheet(
