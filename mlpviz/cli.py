@@ -72,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("record", help="render a video headless")
     _add_source(rec)
     rec.add_argument("-o", "--output", required=True, type=Path, help="OUT.mp4, .webm or .gif")
-    rec.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH (default 1280x720)")
-    rec.add_argument("--fps", type=int, default=30, help="frames per second (default 30)")
+    rec.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
+    rec.add_argument("--fps", type=int, default=30, help="frames per second (default 30; "
+                     "GIF: 25 or 50)")
     _add_steps(rec)
     rec.add_argument("--view", choices=VIEWS, default="window")
     rec.add_argument("--theme", choices=THEME_CHOICES, default="light")
@@ -177,11 +178,15 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 def _cmd_record(args: argparse.Namespace) -> int:
     from mlpviz.ui.recording import record_cli
 
+    try:  # a bad size is an error in the input (exit 1), like a bad format or script
+        size = parse_size(args.size)
+    except argparse.ArgumentTypeError as exc:
+        raise CLIError(str(exc)) from None
     session = load_source(args.source)
     record_cli(
         session,
         args.output,
-        size=args.size,
+        size=size,
         fps=args.fps,
         steps=read_steps(args),
         view=args.view,
@@ -203,8 +208,12 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _gui(source: str | None) -> int:
     from mlpviz.ui.app import run_app
 
-    session = load_source(source) if source is not None else None
-    return run_app(session, Path(source) if source and source.endswith(".mlpviz") else None)
+    if source is None:
+        return run_app(None, None, lesson="xor")
+    session = load_source(source)
+    if source.endswith(".mlpviz") or Path(source).is_file():
+        return run_app(session, Path(source))
+    return run_app(session, None, lesson=source)
 
 
 def main(argv: list[str] | None = None) -> int:

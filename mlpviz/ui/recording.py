@@ -1,0 +1,507 @@
+"""Offline, deterministic rendering of a script to video frames, and ``mlpviz record``.
+
+A :class:`FrameRenderer` walks the model's :class:`~mlpviz.model.timeline.Timeline` for a
+script: for each frame it runs the script up to the frame's event, shows that state in an
+offscreen main window (:class:`~mlpviz.ui.snapshot.Scene`), sets the network's animation
+to the frame's eased progress and paints the chosen view at exactly the output size. No
+wall clock is involved, so a slow machine makes the same smooth video as a fast one, and
+the same script renders the same frames again.
+
+Painting is incremental: the whole view is painted only after the script moved the
+session (a stage began, an epoch was trained, the caption changed); while a stage merely
+animates, only the network is repainted over the cached picture, and frames in which
+nothing moves reuse the previous frame.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, Qt, QThread
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
+
+from mlpviz.cli import CLIError
+from mlpviz.model.script import ScriptError, ScriptRunner
+from mlpviz.model.session import Session
+from mlpviz.model.timeline import Timeline
+from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
+from mlpviz.record.writer import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
+from mlpviz.ui.colors import THEMES
+from mlpviz.ui.controller import selection_tuple
+from mlpviz.ui.network_view import VALUE_MODES
+
+VIEWS = ("window", "network", "plots", "network+plots")
+DEFAULT_SCRIPT = "iteration"
+SECONDS_PER_STAGE = 0.6  # video seconds of one walkthrough stage at speed 1
+SECONDS_PER_TRAIN = 2.0  # video seconds of one "train N" at speed 1
+CAPTION_LINES = 3  # the caption strip is sized for the longest caption, up to this many lines
+X264_PRESET = "veryfast"  # for UI pictures as small as "fast" makes them, at 3x the speed
+CAPTION_COLOURS = {"light": ("#20262c", "#f4f6f8"), "dark": ("#1d2125", "#f4f6f8")}
+
+
+def default_script(session: Session) -> str:
+    """The lesson's own script when the session comes from a lesson that has one, else
+    one training iteration."""
+    lesson = getattr(session, "lesson", None)
+    script = getattr(lesson, "script", "") if lesson is not None else ""
+    return script if script.strip() else DEFAULT_SCRIPT
+
+
+def _check_size(size: tuple[int, int]) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise RecordError(f"size must be (width, height), got {size!r}") from None
+    if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= h <= MAX_SIZE):
+        raise RecordError(f"size {w}x{h} is out of range ({MIN_SIZE}..{MAX_SIZE} per side)")
+    return w, h
+
+
+class _SwallowClose(QObject):
+    """Keeps a scene window's close from running MainWindow.closeEvent, which would save
+    the recording's session over the user's autosaved one."""
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        return event.type() == QEvent.Type.Close
+
+
+def _offscreen_top_level(widget: QWidget, width: int, height: int) -> None:
+    """Make ``widget`` a top-level of exactly width × height that is never put on screen."""
+    widget.setParent(None)
+    widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    widget.resize(width, height)
+    widget.show()
+
+
+def _caption_strip_height(captions: list[str], width: int, font: QFont) -> int:
+    """Pixel height of a strip that fits the longest caption (at most CAPTION_LINES)."""
+    fm = QFontMetrics(font)
+    pad = font.pixelSize() // 2
+    lines = 1
+    for text in captions:
+        rect = fm.boundingRect(QRect(0, 0, width - 4 * pad, 10**6),
+                               Qt.TextFlag.TextWordWrap, text)
+        lines = max(lines, min(CAPTION_LINES, -(-rect.height() // fm.lineSpacing())))
+    return lines * fm.lineSpacing() + 2 * pad
+
+
+def _paint_caption(image: QImage, rect: QRect, text: str, font: QFont, theme: str) -> None:
+    """The caption bar of the window, drawn into ``rect`` of ``image``: dark band, light
+    text centred; a caption too long for the band gets a smaller font."""
+    bg, fg = CAPTION_COLOURS["dark" if theme == "dark" else "light"]
+    p = QPainter(image)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    p.fillRect(rect, QColor(bg))
+    if text:
+        pad = font.pixelSize() // 2
+        box = rect.adjusted(2 * pad, pad, -2 * pad, -pad)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        f = QFont(font)
+        while f.pixelSize() > 8:
+            need = QFontMetrics(f).boundingRect(box, int(flags), text)
+            if need.height() <= box.height() and need.width() <= box.width():
+                break
+            f.setPixelSize(f.pixelSize() - 1)
+        p.setFont(f)
+        p.setPen(QColor(fg))
+        p.drawText(box, int(flags), text)
+    p.end()
+
+
+def _rgb_view(image: QImage) -> np.ndarray:
+    """A (height, width, 3) uint8 view of an RGB888 ``image`` (rows may be padded)."""
+    w, h, bpl = image.width(), image.height(), image.bytesPerLine()
+    buf = np.frombuffer(image.constBits(), np.uint8, count=bpl * h)
+    return buf.reshape(h, bpl)[:, : 3 * w].reshape(h, w, 3)
+
+
+class FrameRenderer:
+    """The frames of ``script`` run on a copy of ``session``, rendered offscreen.
+
+    ``size`` (width, height) px, ``fps`` frames per second of video time; ``view`` one of
+    :data:`VIEWS`; ``theme`` a name from ``colors.THEMES``; ``captions`` burns the script's
+    captions in (the window's caption bar, or a strip under the network/plots views);
+    ``thumbnails`` and ``value_mode`` are the network's view options. ``script`` None
+    means :func:`default_script`. The session given is never changed.
+
+    A bad script raises ScriptError (naming the line) and bad settings RecordError, here,
+    before anything is painted. Iterating yields each frame once, in order, as a
+    ``(height, width, 3)`` uint8 RGB array: a view of the renderer's image, valid until
+    the next frame is taken and only while the renderer is alive (copy it to keep it). ``len()``
+    is the number of frames; :attr:`timeline` the frames' timing. Call :meth:`close` at the
+    end (iterating to the end does so).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        script: str | None = None,
+        size: tuple[int, int] = (1280, 720),
+        fps: int = 30,
+        view: str = "window",
+        theme: str = "light",
+        captions: bool = True,
+        *,
+        thumbnails: bool = False,
+        value_mode: str = "a",
+    ) -> None:
+        if view not in VIEWS:
+            raise RecordError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+        if theme not in THEMES:
+            raise RecordError(f"unknown theme {theme!r}; choose one of: {', '.join(THEMES)}")
+        if value_mode not in VALUE_MODES:
+            raise RecordError(f"unknown value mode {value_mode!r}")
+        if isinstance(fps, bool) or not isinstance(fps, int) or not MIN_FPS <= fps <= MAX_FPS:
+            raise RecordError(f"fps must be a whole number in {MIN_FPS}..{MAX_FPS}, got {fps!r}")
+        self.size = _check_size(size)
+        self.fps, self.view, self.theme, self.captions = fps, view, theme, bool(captions)
+        self.thumbnails, self.value_mode = bool(thumbnails), value_mode
+        self.script = default_script(session) if script is None else script
+        self.session = Session.from_snapshot(session.snapshot())
+        self.runner = ScriptRunner(self.session, self.script)
+        self.timeline = Timeline.from_events(self.runner.events, fps=fps,
+                                             seconds_per_stage=SECONDS_PER_STAGE,
+                                             seconds_per_train=SECONDS_PER_TRAIN)
+        if len(self.timeline) == 0:
+            raise RecordError("the script makes no frames; add a stage, 'train N' or 'hold S'")
+        self._scene = None
+        self._params: np.ndarray | None = None
+        self._closer = _SwallowClose()
+        self._key: tuple | None = None
+        self._last: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.timeline)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        try:
+            for frame in self.timeline:
+                yield self._render(frame)
+        finally:
+            self.close()
+
+    # ---- the offscreen scene -------------------------------------------------------------
+    def _open(self) -> None:
+        from mlpviz.ui.snapshot import Scene
+
+        w, h = self.size
+        scene = Scene(self.session, self.size, "window", self.theme)
+        self._scene, win = scene, scene.window
+        win.installEventFilter(self._closer)
+        if QGuiApplication.platformName() != "offscreen":  # inside the app: keep it unseen
+            win.hide()
+            win.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+            win.show()
+        win.thumbs_action.setChecked(self.thumbnails)
+        win.set_value_mode(self.value_mode)
+        self._font = QFont(win.font())
+        self._font.setPixelSize(max(11, round(h / 36)))
+        texts = sorted({e.caption for e in self.runner.events if e.caption})
+        strip = 0
+        if self.captions and texts and self.view != "window":
+            strip = _caption_strip_height(texts, w, self._font)
+        self._content = QRect(0, 0, w, h - strip)
+        self._strip = QRect(0, h - strip, w, strip)
+        self._canvas = QImage(w, h, QImage.Format.Format_RGB32)
+        self._canvas.fill(QColor(THEMES[self.theme].background))
+        self._plots_image: QImage | None = None
+        left = w if self.view == "network" else w // 2 if self.view == "network+plots" else 0
+        if left:
+            _offscreen_top_level(win.network, left, h - strip)
+        if self.view in ("plots", "network+plots"):
+            _offscreen_top_level(win.plots, w - left, h - strip)
+        if self.view != "window":  # hidden docks (e.g. the inspector) skip their updates
+            for dock in win.findChildren(QDockWidget):
+                dock.hide()
+        if self.view == "window":
+            min_size = win.minimumSizeHint()
+            k = max(1.0, min_size.width() / w, min_size.height() / h)
+            win.resize(int(np.ceil(w * k)), int(np.ceil(h * k)))
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        if self.view == "window":
+            self._canvas = QImage(win.size(), QImage.Format.Format_RGB32)
+
+    def close(self) -> None:
+        """Delete the offscreen scene (idempotent)."""
+        scene, self._scene = self._scene, None
+        if scene is None:
+            return
+        for widget in (scene.window.network, scene.window.plots):
+            if widget.parent() is None:
+                widget.close()
+                widget.deleteLater()
+        scene.close()
+        self._last = None
+
+    # ---- one frame -----------------------------------------------------------------------
+    def _apply_state(self, caption: str) -> None:
+        """Show the runner's state (walkthrough, selection, sample, caption) in the scene
+        the way the controller tells the app's views, then let them update."""
+        ctl, win, runner = self._scene.controller, self._scene.window, self.runner
+        params = self.session.net.params
+        model_moved = (self._params is None or ctl.sample != runner.sample
+                       or not np.array_equal(params, self._params))
+        self._params = params.copy()
+        ctl.walkthrough = runner.walkthrough
+        if ctl.sample != runner.sample:
+            ctl.sample = runner.sample
+            win.transport.refresh()
+        if model_moved:  # first: views that defer this update fold it into the next ones
+            ctl.modelChanged.emit()
+        ctl.stageChanged.emit()
+        selection = selection_tuple(runner.selection)
+        if selection != ctl.selection:
+            ctl.selection = selection
+            ctl.selectionChanged.emit(selection)
+        if self.view == "window":
+            win.show_caption(caption if self.captions else "")
+        # the views refresh from zero-delay timers and relayout from posted events
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        if QThread.currentThread().loopLevel() == 0:  # no event loop (CLI): delete now
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    def _render(self, frame) -> np.ndarray:
+        if self._scene is None:
+            self._open()
+        before = self.runner.position
+        self.runner.run_until(frame.event_index)
+        moved = self._key is None or self.runner.position != before
+        if moved:
+            self._apply_state(frame.caption)
+        t = frame.eased if frame.stage is not None else 1.0
+        animated = self.view != "plots" and t < 1.0
+        key = (self.runner.position, t if animated else None)
+        if key == self._key and self._last is not None:
+            return self._last
+        self._key = key
+        self._scene.window.network.set_frame(frame.stage, t)
+        self._image = self._compose(moved, frame.caption)  # owns the memory of the view
+        self._last = _rgb_view(self._image)
+        return self._last
+
+    def _compose(self, moved: bool, caption: str) -> QImage:
+        win, canvas = self._scene.window, self._canvas
+        net = win.network
+        if self.view == "window":
+            if moved:
+                win.render(canvas)
+            else:
+                p = QPainter(canvas)
+                net.render(p, net.mapTo(win, QPoint(0, 0)))
+                p.end()
+            out = canvas
+            if canvas.size() != QRect(0, 0, *self.size).size():
+                out = canvas.scaled(*self.size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                    Qt.TransformationMode.SmoothTransformation)
+            return out.convertToFormat(QImage.Format.Format_RGB888)
+        p = QPainter(canvas)
+        if self.view != "plots":
+            net.render(p, QPoint(0, 0))
+        if self.view != "network":
+            if moved or self._plots_image is None:
+                self._plots_image = QImage(win.plots.size(), QImage.Format.Format_RGB32)
+                win.plots.render(self._plots_image)
+            p.drawImage(self._content.width() - self._plots_image.width(), 0, self._plots_image)
+        p.end()
+        if moved and self._strip.height():
+            _paint_caption(canvas, self._strip, caption if self.captions else "", self._font,
+                           self.theme)
+        return canvas.convertToFormat(QImage.Format.Format_RGB888)
+
+
+def render_frames(
+    session: Session,
+    script_text: str | None = None,
+    size: tuple[int, int] = (1280, 720),
+    fps: int = 30,
+    view: str = "window",
+    theme: str = "light",
+    captions: bool = True,
+) -> Iterator[np.ndarray]:
+    """The frames of ``script_text`` on ``session`` (see :class:`FrameRenderer`), each a
+    ``(height, width, 3)`` uint8 RGB array valid until the next one is taken."""
+    return iter(FrameRenderer(session, script_text, size, fps, view, theme, captions))
+
+
+class Recording:
+    """One recording in progress, a frame at a time, so an event loop can drive it.
+
+    Builds a :class:`FrameRenderer` (same arguments) and a video writer for ``path``
+    (format from the suffix, or ``fmt``); H.264 uses x264's ``preset``. :meth:`step`
+    renders the next frame and queues it for the encoder thread; :meth:`finish` waits for
+    the encoder and puts the file in place; :meth:`abort` (also called when a step or
+    the finish fails) stops and removes the partial file. Errors: ScriptError,
+    RecordError, and whatever the script's training raises.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        path: str | os.PathLike[str],
+        script: str | None = None,
+        *,
+        size: tuple[int, int] = (1280, 720),
+        fps: int = 30,
+        view: str = "window",
+        theme: str = "light",
+        captions: bool = True,
+        thumbnails: bool = False,
+        value_mode: str = "a",
+        fmt: str | None = None,
+        preset: str = X264_PRESET,
+    ) -> None:
+        self.renderer = FrameRenderer(session, script, size, fps, view, theme, captions,
+                                      thumbnails=thumbnails, value_mode=value_mode)
+        writer = VideoWriter(path, *self.renderer.size, fps, fmt, preset=preset)
+        self.path = writer.path
+        self._sink = ThreadedWriter(writer)
+        self._frames = iter(self.renderer)
+        self.done = 0
+        self.total = len(self.renderer)
+        self.finished = False
+
+    def step(self) -> bool:
+        """Render and queue the next frame; False when every frame is queued."""
+        if self.done >= self.total:
+            return False
+        try:
+            self._sink.put(next(self._frames))
+        except BaseException:
+            self.abort()
+            raise
+        self.done += 1
+        return self.done < self.total
+
+    def finish(self) -> Path:
+        """Render what is left, wait for the encoder and return the finished video's path."""
+        while self.step():
+            pass
+        try:
+            self._sink.close()
+        finally:
+            self.finished = True
+            self.renderer.close()
+        return self.path
+
+    def abort(self) -> None:
+        """Stop: drop queued frames, remove the partial file (idempotent)."""
+        if not self.finished:
+            self.finished = True
+            self._sink.abort()
+            self.renderer.close()
+
+
+def record(
+    session: Session,
+    path: str | os.PathLike[str],
+    script: str | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    **options: Any,
+) -> Path:
+    """Render ``script`` into a video at ``path`` (.mp4, .webm or .gif); ``options`` are
+    :class:`Recording`'s. ``progress(done, total)`` after each frame, ``cancelled()``
+    before each (True aborts with RecordCancelled). No file is left behind on any error
+    or on Ctrl-C. Returns the video's path."""
+    rec = Recording(session, path, script, **options)
+    try:
+        while rec.done < rec.total:
+            if cancelled is not None and cancelled():
+                raise RecordCancelled(f"recording cancelled after {rec.done} frames")
+            rec.step()
+            if progress is not None:
+                progress(rec.done, rec.total)
+        return rec.finish()
+    except BaseException:
+        rec.abort()
+        raise
+
+
+def progress_text(done: int, total: int, rate: float | None) -> str:
+    """"120/300 frames · 28.5 fps · 0:06 left" (``rate`` in frames per wall second)."""
+    text = f"{done}/{total} frames"
+    if rate:
+        text += f" · {rate:.1f} fps"
+        if done < total:
+            left = round((total - done) / rate)
+            text += f" · {left // 60}:{left % 60:02d} left"
+    return text
+
+
+class FrameRate:
+    """Frames per wall second from the first frame on (setting up takes a while)."""
+
+    def __init__(self) -> None:
+        self._first: tuple[int, float] | None = None
+
+    def __call__(self, done: int) -> float | None:
+        now = time.perf_counter()
+        if self._first is None or done <= self._first[0]:
+            self._first = (done, now)
+            return None
+        return (done - self._first[0]) / max(now - self._first[1], 1e-9)
+
+
+class _TextProgress:
+    """A one-line progress bar on a terminal stream, redrawn at most 10 times a second."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.rate = FrameRate()
+        self._shown = 0.0
+        self.active = False
+
+    def __call__(self, done: int, total: int) -> None:
+        rate = self.rate(done)
+        now = time.perf_counter()
+        if now - self._shown < 0.1 and done < total:
+            return
+        self._shown = now
+        filled = 30 * done // max(total, 1)
+        bar = "#" * filled + "-" * (30 - filled)
+        self.stream.write(f"\r[{bar}] {progress_text(done, total, rate)}\x1b[K")
+        self.stream.flush()
+        self.active = True
+
+    def end(self) -> None:
+        if self.active:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.active = False
+
+
+def record_cli(
+    session: Session,
+    output: str | os.PathLike[str],
+    size: tuple[int, int] = (1280, 720),
+    fps: int = 30,
+    steps: str | None = None,
+    view: str = "window",
+    theme: str = "light",
+    captions: bool = True,
+) -> Path:
+    """``mlpviz record``: render headless with a progress bar on stderr when it is a
+    terminal. Every failure (and Ctrl-C) becomes a one-line CLIError; no file is left."""
+    bar = _TextProgress(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        return record(session, output, steps, size=size, fps=fps, view=view, theme=theme,
+                      captions=captions, progress=bar)
+    except (ScriptError, RecordError) as exc:
+        raise CLIError(str(exc)) from None
+    except KeyboardInterrupt:
+        raise CLIError(f"recording interrupted; {output} was not written") from None
+    except ArithmeticError as exc:  # training diverged: the runner notes the script line
+        notes = "; ".join(getattr(exc, "__notes__", []))
+        raise CLIError(f"{notes}: {exc}" if notes else str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.end()
+

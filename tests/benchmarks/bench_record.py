@@ -1,0 +1,98 @@
+"""Recording speed of the app: frames produced per wall second, script to finished H.264.
+
+Each case records the spiral lesson (a 2-8-8-8-1 network) running ``SCRIPT`` — 30 epochs
+of training, one full iteration stage by stage, a 2 s hold: 300 frames at 30 fps — with
+``mlpviz.ui.recording.record`` (offscreen render, encoding in a worker thread). The
+``window`` cases show the neurons' activation maps (thumbnails) too. ``render_only`` is
+the renderer without encoding, the part the encoder thread cannot hide.
+
+Targets: at least 30 frames per second at 1280x720 and 15 at 1920x1080.
+
+Run from the repository root:  python -m tests.benchmarks.bench_record [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from mlpviz.model.session import Session  # noqa: E402
+from mlpviz.ui.app import make_app  # noqa: E402
+from mlpviz.ui.recording import FrameRenderer, record  # noqa: E402
+
+SCRIPT = "train 30; iteration; hold 2"
+LESSON = "spiral"
+FPS = 30
+# (name, view, width, height, thumbnails, encode)
+CASES = [
+    ("window_720p", "window", 1280, 720, True, True),
+    ("window_1080p", "window", 1920, 1080, True, True),
+    ("window_720p_no_maps", "window", 1280, 720, False, True),
+    ("network_720p", "network", 1280, 720, True, True),
+    ("network_1080p", "network", 1920, 1080, True, True),
+    ("window_720p_render_only", "window", 1280, 720, True, False),
+    ("window_1080p_render_only", "window", 1920, 1080, True, False),
+]
+
+
+def run_case(view: str, width: int, height: int, thumbnails: bool, encode: bool) -> dict:
+    """Wall-clock fps, and CPU milliseconds per frame: ``render_cpu`` of this (the
+    rendering) thread, ``total_cpu`` of the whole process (render + encoder threads).
+    On a loaded machine the CPU figures say more: on two idle cores the rate would be
+    about 1000 / max(render_cpu, total_cpu / 2) frames per second."""
+    session = Session.from_lesson(LESSON)
+    options = {"size": (width, height), "fps": FPS, "view": view, "thumbnails": thumbnails}
+    wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
+    kbytes = 0.0
+    if encode:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "bench.mp4"
+            record(session, path, SCRIPT, **options)
+            kbytes = path.stat().st_size / 1024
+    else:
+        for _ in FrameRenderer(session, SCRIPT, (width, height), FPS, view,
+                               thumbnails=thumbnails):
+            pass
+    wall = time.perf_counter() - wall
+    cpu, thread = time.process_time() - cpu, time.thread_time() - thread
+    frames = len(FrameRenderer(session, SCRIPT, (width, height), FPS, view))
+    render_cpu, total_cpu = 1000 * thread / frames, 1000 * cpu / frames
+    result = {
+        "frames": frames,
+        "fps": round(frames / wall, 1),
+        "render_cpu_ms_per_frame": round(render_cpu, 2),
+        "total_cpu_ms_per_frame": round(total_cpu, 2),
+        "idle_2core_fps_estimate": round(1000 / max(render_cpu, total_cpu / 2), 1),
+    }
+    if encode:
+        result["kbytes"] = round(kbytes, 1)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--case", action="append", help="run only these cases (repeatable)")
+    args = parser.parse_args()
+    make_app()
+    import mlpviz.ui.main_window  # noqa: F401  (imports are not part of the first case)
+    results: dict[str, object] = {"script": SCRIPT, "lesson": LESSON, "fps": FPS,
+                                  "load_average_1min": os.getloadavg()[0]}
+    for name, view, width, height, thumbnails, encode in CASES:
+        if args.case and name not in args.case:
+            continue
+        results[name] = run_case(view, width, height, thumbnails, encode)
+        if not args.json:
+            print(f"{name:26s} {results[name]}", flush=True)
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

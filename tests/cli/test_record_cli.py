@@ -1,0 +1,142 @@
+"""`mlpviz record` as a user runs it: videos that decode to the script's timeline, one-line
+errors with exit status 1 and no partial file, a progress bar only on a terminal, Ctrl-C."""
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+
+import av
+import pytest
+
+from mlpviz.model.script import parse_script
+from mlpviz.model.timeline import Timeline
+
+SMALL = ["--size", "320x180", "--fps", "10", "--view", "network"]
+
+
+def command(*args):
+    return [sys.executable, "-m", "mlpviz", "record", *args]
+
+
+def env():
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen")
+
+
+def run(*args, timeout=180):
+    return subprocess.run(command(*args), capture_output=True, text=True, env=env(),
+                          timeout=timeout)
+
+
+def assert_one_line_error(proc, *needles):
+    assert proc.returncode == 1, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("mlpviz: error: ")
+    for needle in needles:
+        assert needle in lines[0]
+
+
+@pytest.fixture
+def out(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+def frames_of(path):
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        count = sum(1 for _ in container.decode(stream))
+        return stream.codec_context.name, stream.codec_context.width, \
+            stream.codec_context.height, count
+
+
+def test_record_steps_to_mp4_quietly(out):
+    path = out / "take.mp4"
+    proc = run("xor", "-o", str(path), "--steps", "forward;forward;loss", *SMALL)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" and proc.stdout == ""  # no progress bar when not a terminal
+    expected = len(Timeline.from_actions(parse_script("forward;forward;loss"), 10,
+                                         sizes=[2, 2, 1]))
+    assert frames_of(path) == ("h264", 320, 180, expected)
+    assert sorted(p.name for p in out.iterdir()) == ["take.mp4"]
+
+
+def test_record_script_file_to_gif(out):
+    script = out / "take.txt"
+    script.write_text("# a short take\ncaption Forward\nforward\n", encoding="utf-8")
+    path = out / "take.gif"
+    proc = run("xor", "-o", str(path), "--script", str(script), "--size", "320x180",
+               "--fps", "25", "--view", "plots", "--theme", "dark", "--no-captions")
+    assert proc.returncode == 0, proc.stderr
+    assert frames_of(path) == ("gif", 320, 180, 15)
+
+
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["-o", "{out}/x.avi"], ["x.avi", ".mp4"]),
+        (["-o", "{out}/missing/x.mp4"], ["does not exist"]),
+        (["-o", "{out}"], ["video format", "no suffix"]),
+        (["-o", "{out}/x.mp4", "--steps", "forward;fly"], ["line 1", "fly"]),
+        (["-o", "{out}/x.mp4", "--size", "huge"], ["1280x720", "huge"]),
+        (["-o", "{out}/x.mp4", "--size", "8x8"], ["out of range"]),
+        (["-o", "{out}/x.gif", "--fps", "30", "--steps", "forward"], ["25 or 50"]),
+        (["-o", "{out}/x.mp4", "--script", "{out}/none.txt"], ["cannot read script"]),
+    ],
+)
+def test_bad_input_is_one_line_and_leaves_no_file(out, args, needles):
+    proc = run("xor", *(a.format(out=out) for a in args))
+    assert_one_line_error(proc, *needles)
+    assert list(out.iterdir()) == []
+
+
+def test_script_error_names_its_line_in_a_script_file(out):
+    script = out / "bad.txt"
+    script.write_text("forward\n\nselect neuron 9:9\n", encoding="utf-8")
+    proc = run("xor", "-o", str(out / "x.mp4"), "--script", str(script), *SMALL)
+    assert_one_line_error(proc, "line 3", "neuron 9:9")
+    assert sorted(p.name for p in out.iterdir()) == ["bad.txt"]
+
+
+def test_progress_bar_on_a_terminal(out):
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(command("xor", "-o", str(out / "x.mp4"), "--steps", "forward",
+                                    *SMALL), stdout=subprocess.DEVNULL, stderr=slave,
+                            env=env())
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=180) == 0
+    text = b"".join(chunks).decode()
+    redraws = text.rstrip("\r\n").split("\r")
+    assert redraws[-1].startswith("[" + "#" * 30 + "] 6/6 frames")  # complete, then a newline
+    assert text.endswith("\n")
+
+
+def test_ctrl_c_cancels_cleanly(out):
+    path = out / "long.mp4"
+    proc = subprocess.Popen(command("spiral", "-o", str(path), "--steps", "train 500",
+                                    "--fps", "30", "--size", "640x360"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env())
+    deadline = time.monotonic() + 120
+    while not any(p.name.endswith(".part") for p in out.iterdir()):  # encoding has begun
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert_one_line_error(subprocess.CompletedProcess([], proc.returncode, "", stderr),
+                          "interrupted", "long.mp4")
+    assert list(out.iterdir()) == []
