@@ -333,7 +333,7 @@ class MainWindow(QMainWindow):
         at 60 × 60 while running."""
         self._refresh_pending = False
         s = self.ctl.session
-        plots = self.plots_dock.isVisibleTo(self)
+        plots = self._on_screen(self.plots_dock)
         thumbs = self.thumbs_action.isChecked()
         need_grid = s.is_planar and (plots or thumbs)
         grid = s.grid(60 if self.ctl.running else 100) if need_grid else None
@@ -346,6 +346,13 @@ class MainWindow(QMainWindow):
             highlight = None if s.train_set is None else s.train_set.X[self.ctl.sample]
             self.plots.update_from(s, grid, highlight)
         self._update_status()
+
+    def _on_screen(self, dock: QDockWidget) -> bool:
+        """Whether ``dock`` can be seen: not closed, and not a tab behind another dock
+        (Qt moves those off-screen rather than hiding them). Before the window is shown
+        every open dock counts as seen."""
+        return dock.isVisibleTo(self) and (not self.isVisible()
+                                           or not dock.visibleRegion().isEmpty())
 
     def _update_status(self) -> None:
         s = self.ctl.session
