@@ -5,6 +5,7 @@
 targets, loss node, thumbnails), and per frame ``moving_edges`` (edges that morph or fade
 in, pulses) and ``moving_top`` (neurons filling, the loss comparison), then ``selection``.
 Edges are batched by colour bucket: one pen and one ``drawLines`` call per bucket.
+Titles, legend, loss node and thumbnail images live in network_chrome.
 """
 
 from __future__ import annotations
@@ -13,56 +14,15 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from mlpviz.ui.colors import Theme, buckets, diverging, lut, text_on
+from mlpviz.ui import network_chrome as chrome
+from mlpviz.ui.colors import Theme, buckets, diverging, text_on
+from mlpviz.ui.network_chrome import ALIGN_C, ALIGN_L, ALIGN_R, LOSS_SHORT, font
 from mlpviz.ui.network_layout import NetworkLayout
 from mlpviz.ui.network_scene import Scene, fmt
 
 N_BUCKETS = 12
-ALIGN_C = Qt.AlignmentFlag.AlignCenter
-ALIGN_L = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-ALIGN_R = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-#: how the loss is named in the loss node and under it
-LOSS_SHORT = {"mse": "MSE", "mse_half": "½ MSE", "bce": "BCE", "cross_entropy": "CE"}
-THUMB_LEVELS = 256  # colours in the thumbnails' table
-MIN_TITLE_SHRINK = 0.72  # titles shrink down to this fraction of their size, then elide
-
-
-def font(base: QFont, px: float, bold: bool = False) -> QFont:
-    f = QFont(base)
-    f.setPixelSize(max(1, round(px)))
-    f.setBold(bold)
-    return f
-
-
-def thumbnail_images(maps: list[np.ndarray], theme: Theme, side: int | None = None
-                     ) -> list[list[QImage]]:
-    """Per weight layer, one QImage per neuron of maps[l] (res, res, n_l): row 0 of a map
-    is the lowest y of the input plane, so images are flipped to put +y on top. With
-    ``side`` (px) the maps are thinned to the coarsest grid that still has ``side`` samples
-    per axis (they are drawn that small). Colours come from a 256-entry table of the
-    diverging scale, each layer scaled to its own max |value|."""
-    table = lut(theme, THUMB_LEVELS)
-    out = []
-    for m in maps:
-        m = np.asarray(m)
-        if side is not None and m.ndim == 3:
-            step = max(1, min(m.shape[0], m.shape[1]) // max(int(side), 1))
-            m = m[::step, ::step]
-        m = m.astype(np.float32, copy=False)
-        finite = np.abs(m[np.isfinite(m)])
-        s = float(finite.max()) if finite.size else 1.0
-        f = np.nan_to_num(m[::-1] / np.float32(s if s > 0 else 1.0), nan=0.0)
-        idx = np.rint((np.clip(f, -1.0, 1.0) + 1.0) * (0.5 * (THUMB_LEVELS - 1)))
-        rgba = table[idx.astype(np.intp)]  # (h, w, n, 4)
-        layer = []
-        for i in range(m.shape[2]):
-            img = np.ascontiguousarray(rgba[:, :, i])
-            h, w = img.shape[:2]
-            layer.append(QImage(img.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy())
-        out.append(layer)
-    return out
 
 
 class Painter:
@@ -100,7 +60,7 @@ class Painter:
     def under(self, p: QPainter) -> None:
         L, S, th = self.L, self.S, self.th
         p.fillRect(QRectF(0, 0, L.width, L.height), QColor(th.background))
-        self._legend(p)
+        chrome.draw_legend(p, self)
         text_w = max(L.legend_rect[0] - 36 * L.s, 40.0)
         p.setFont(self.f_caption)
         p.setPen(QColor(th.foreground))
@@ -114,7 +74,7 @@ class Painter:
                 f"Neuron values are means over a batch of {S.batch}",
                 Qt.TextElideMode.ElideRight, text_w)
             p.drawText(QRectF(18 * L.s, 36 * L.s, text_w, 18 * L.s), ALIGN_L, note)
-        self._titles(p)
+        chrome.draw_titles(p, self, self.title_plan())
         # all layers at once: one pen and one drawLines call per colour bucket
         static = [e.known & ~e.new for e in S.edges]
         # gradients fading in start out "unknown"; morphing weights are drawn per frame
@@ -401,44 +361,11 @@ class Painter:
             p.drawText(QRectF(cx, cy, cw, ch), ALIGN_C, text)
         if S.target is None:
             return
-        self._loss_node(p, loss_t)
+        chrome.draw_loss_node(p, self, loss_t)
 
-    def _loss_node(self, p: QPainter, loss_t: float) -> None:
-        """The brace gathering the outputs, the arrow, and the box holding L."""
-        L, S, th = self.L, self.S, self.th
-        s, ys = L.s, L.columns[-1].ys
-        muted = QColor(th.muted)
-        bx = L.brace_x
-        lx, ly, lw, lh = L.loss_rect
-        my = ly + lh / 2
-        p.setPen(QPen(muted, max(1.0, s)))
-        p.drawLine(QLineF(bx, min(float(ys.min()), my), bx, max(float(ys.max()), my)))
-        for y in ys:
-            p.drawLine(QLineF(bx - 6 * s, float(y), bx, float(y)))
-        tip = lx if lx >= bx else lx + lw  # the box is right of the brace, or under the chips
-        back = -6 * s if tip > bx else 6 * s
-        p.drawLine(QLineF(bx, my, tip, my))
-        p.drawLine(QLineF(tip + back, my - 4 * s, tip, my))
-        p.drawLine(QLineF(tip + back, my + 4 * s, tip, my))
-        rect = QRectF(lx, ly, lw, lh)
-        known = S.loss is not None
-        border = QColor(th.accent) if loss_t < 1.0 else QColor(th.foreground)
-        p.setPen(QPen(border if known else muted, (2.2 if loss_t < 1.0 else 1.3) * s,
-                      Qt.PenStyle.SolidLine if known else Qt.PenStyle.DashLine))
-        p.setBrush(QColor(th.panel))
-        p.drawRoundedRect(rect, 0.12 * lh, 0.12 * lh)
-        p.setFont(self.f_loss_sub)
-        p.setPen(muted)
-        p.drawText(rect.adjusted(0, 0.06 * lh, 0, -lh * 0.55), ALIGN_C, f"L ({self.loss_name})")
-        p.setFont(self.f_loss)
-        value_rect = rect.adjusted(0, lh * 0.35, 0, -0.06 * lh)
-        if known and loss_t > 0.6:
-            c = QColor(th.foreground)
-            c.setAlphaF(min(1.0, (loss_t - 0.6) / 0.4))
-            p.setPen(c)
-            p.drawText(value_rect, ALIGN_C, fmt(float(S.loss)))
-        elif not known:
-            p.drawText(value_rect, ALIGN_C, "?")
+    def title_plan(self) -> list[tuple[float, float, str, str, float]]:
+        """Column titles: see network_chrome.title_plan."""
+        return chrome.title_plan(self)
 
     def _thumbnails(self, p: QPainter) -> None:
         L = self.L
@@ -451,75 +378,3 @@ class Painter:
                 if rect is not None and i < len(images):
                     p.drawImage(QRectF(*rect), images[i])
                     p.drawRect(QRectF(*rect))
-
-    def title_plan(self) -> list[tuple[float, float, str, str, float]]:
-        """Per title spot (x centre, width, line 1, line 2, font factor): under each column
-        "Hidden 1 (tanh)" over "8 neurons"; where that is too wide "Hidden 1" over
-        "tanh · 8", then "H1" over "tanh · 8", then in smaller type (elided at the end).
-        Widths never reach past the midpoint to the neighbouring spot."""
-        L = self.L
-        s = L.s
-        spots = [(col.x, *self.titles[c]) for c, col in enumerate(L.columns)]
-        if self.S.target is not None and not L.loss_below:
-            name = self.loss_name
-            spots.append((L.loss_rect[0] + L.loss_rect[2] / 2, "Loss", "L", "", name, name))
-        xs = [spot[0] for spot in spots]
-        fm1, fm2 = QFontMetricsF(self.f_title), QFontMetricsF(self.f_sub)
-
-        def need(option: tuple[str, str]) -> float:
-            return max(fm1.horizontalAdvance(option[0]), fm2.horizontalAdvance(option[1]))
-
-        plan = []
-        for k, (x, name, short, detail, count, n) in enumerate(spots):
-            left = x - 4 * s if k == 0 else (x - xs[k - 1]) / 2
-            right = L.width - 4 * s - x if k == len(xs) - 1 else (xs[k + 1] - x) / 2
-            width = max(2 * min(left, right) - 6 * s, 10.0)
-            tail = f"{detail} · {n}" if detail else n
-            options = [(f"{name} ({detail})" if detail else name, count), (name, tail),
-                       (short, tail)]
-            line1, line2 = next((o for o in options if need(o) <= width), options[-1])
-            shrink = min(1.0, max(MIN_TITLE_SHRINK, width / max(need((line1, line2)), 1.0)))
-            plan.append((x, width, line1, line2, shrink))
-        return plan
-
-    def _titles(self, p: QPainter) -> None:
-        L, th, s = self.L, self.th, self.L.s
-        elide = Qt.TextElideMode.ElideRight
-        for x, width, line1, line2, shrink in self.title_plan():
-            f1 = font(self.base_font, self.f_title.pixelSize() * shrink, bold=True)
-            f2 = font(self.base_font, self.f_sub.pixelSize() * shrink)
-            p.setFont(f1)
-            p.setPen(QColor(th.foreground))
-            p.drawText(QRectF(x - width / 2, L.title_y - 10 * s, width, 20 * s), ALIGN_C,
-                       QFontMetricsF(f1).elidedText(line1, elide, width))
-            p.setFont(f2)
-            p.setPen(QColor(th.muted))
-            p.drawText(QRectF(x - width / 2, L.title_y + 9 * s, width, 18 * s), ALIGN_C,
-                       QFontMetricsF(f2).elidedText(line2, elide, width))
-
-    def _legend(self, p: QPainter) -> None:
-        L, S, th = self.L, self.S, self.th
-        s = L.s
-        x, y, w, h = L.legend_rect
-        names = {"a": "a  (neurons)", "z": "z  (neurons)", "δ": "δ = ∂L/∂z"}
-        rows = [(names[S.qty], S.scale), (S.eqty + "  (edges)", S.escale)]
-        label_w, num_w = 118 * s, 44 * s
-        bar_w = max(w - label_w - 2 * num_w, 12 * s)
-        p.setFont(self.f_sub)
-        for k, (name, scale) in enumerate(rows):
-            ry = y + k * h / 2
-            rh = h / 2
-            p.setPen(QColor(th.foreground))
-            p.drawText(QRectF(x, ry, label_w - 6 * s, rh), ALIGN_R, name)
-            p.setPen(QColor(th.muted))
-            p.drawText(QRectF(x + label_w, ry, num_w - 4 * s, rh), ALIGN_R, fmt(-scale))
-            p.drawText(QRectF(x + label_w + num_w + bar_w + 4 * s, ry, num_w, rh), ALIGN_L,
-                       "+" + fmt(scale))
-            bar = QRectF(x + label_w + num_w, ry + rh * 0.3, bar_w, rh * 0.4)
-            g = QLinearGradient(bar.left(), 0, bar.right(), 0)
-            g.setColorAt(0.0, QColor(th.neg))
-            g.setColorAt(0.5, QColor(th.neutral))
-            g.setColorAt(1.0, QColor(th.pos))
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(g)
-            p.drawRoundedRect(bar, 2 * s, 2 * s)

@@ -19,8 +19,9 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QLabel, QLineEdit, QToolTip, QWidget
 
 from mlpviz.ui.colors import THEMES, Theme
+from mlpviz.ui.network_chrome import font, thumbnail_images
 from mlpviz.ui.network_layout import NetworkLayout, elide
-from mlpviz.ui.network_paint import Painter, font, thumbnail_images
+from mlpviz.ui.network_paint import Painter
 from mlpviz.ui.network_scene import (
     Scene,
     Values,

@@ -356,7 +356,7 @@ def test_column_titles_never_overlap_and_shorten_when_narrow(qtbot, size):
 
 
 def test_thumbnails_are_thinned_to_their_drawn_size_with_plus_y_on_top():
-    from mlpviz.ui.network_paint import thumbnail_images
+    from mlpviz.ui.network_chrome import thumbnail_images
 
     m = np.zeros((100, 100, 2))
     m[:50, :, 0], m[50:, :, 0] = -3.0, 3.0  # rows 0..49 are the lower half of the plane
