@@ -27,6 +27,7 @@ from mlpviz.ui.banner import Banner
 from mlpviz.ui.colors import THEMES
 from mlpviz.ui.controller import Controller, output_labels
 from mlpviz.ui.controls import ControlsPanel
+from mlpviz.ui.export import show_export_dialog
 from mlpviz.ui.inspector import Inspector
 from mlpviz.ui.lesson_browser import LessonBrowser
 from mlpviz.ui.lesson_mode import LessonMode
@@ -34,6 +35,7 @@ from mlpviz.ui.network_view import NetworkView
 from mlpviz.ui.player import StagePlayer
 from mlpviz.ui.plots import PlotsPanel
 from mlpviz.ui.presenter import Presenter
+from mlpviz.ui.record_dialog import show_record_dialog
 from mlpviz.ui.transport import Transport
 
 MAX_RECENT = 8
@@ -214,6 +216,14 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
         self._action(f, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        f.addSeparator()
+        self._action(f, "&Record…", lambda: show_record_dialog(self), "Ctrl+R",
+                     tip="Render the lesson's script, a script file or what you do next "
+                     "to MP4, WebM or GIF")
+        export = f.addMenu("&Export")
+        for text, kind in (("&PNG of panel…", "png"), ("&SVG of network…", "network-svg"),
+                           ("SVG of &plots…", "plots-svg")):
+            self._action(export, text, lambda _c=False, k=kind: show_export_dialog(self, k))
         f.addSeparator()
         self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 

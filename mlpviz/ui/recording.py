@@ -217,9 +217,9 @@ class FrameRenderer:
             _offscreen_top_level(win.network, left, h - strip)
         if self.view in ("plots", "network+plots"):
             _offscreen_top_level(win.plots, w - left, h - strip)
-        if self.view != "window":  # hidden docks (e.g. the inspector) skip their updates
-            for dock in win.findChildren(QDockWidget):
-                dock.hide()
+        if self.view != "window":  # hidden docks skip their updates; the plots refresh
+            for dock in win.findChildren(QDockWidget):  # only while their dock is shown
+                dock.setVisible(dock is win.plots_dock and self.view != "network")
         if self.view == "window":
             min_size = win.minimumSizeHint()
             k = max(1.0, min_size.width() / w, min_size.height() / h)
@@ -383,11 +383,16 @@ class Recording:
         """Render what is left, wait for the encoder and return the finished video's path."""
         while self.step():
             pass
+        self.renderer.close()
+        return self.finish_encoding()
+
+    def finish_encoding(self) -> Path:
+        """Once every frame is queued: wait for the encoder, put the file in place and
+        return its path. Touches no Qt object, so it may run in another thread."""
         try:
             self._sink.close()
         finally:
             self.finished = True
-            self.renderer.close()
         return self.path
 
     def abort(self) -> None:

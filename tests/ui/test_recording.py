@@ -208,3 +208,10 @@ def test_progress_text_reports_rate_and_time_left():
     assert progress_text(60, 300, 30.0) == "60/300 frames · 30.0 fps · 0:08 left"
     assert progress_text(60, 3000, 2.0) == "60/3000 frames · 2.0 fps · 24:30 left"
     assert progress_text(300, 300, 30.0) == "300/300 frames · 30.0 fps"
+
+
+def test_plots_follow_training(qapp):
+    renderer = FrameRenderer(Session.from_lesson("xor"), "train 20", SIZE, 10, "plots")
+    frames = [f.copy() for f in renderer]
+    assert len(frames) == 20
+    assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 0.5
