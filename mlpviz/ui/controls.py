@@ -90,8 +90,11 @@ class ControlsPanel(QScrollArea):
         lay.addWidget(self._train_group())
         lay.addStretch(1)
         self._rows: list[_LayerRow] = []
+        self._shown: tuple | None = None
         controller.modelChanged.connect(self.refresh)
-        controller.sessionReplaced.connect(self.refresh)
+        controller.sessionReplaced.connect(self.force_refresh)
+        # a refused change leaves the configs as they were: show them again
+        controller.message.connect(lambda level, _text: level == "error" and self.force_refresh())
         self.refresh()
         scrollbar = self.verticalScrollBar().sizeHint().width()
         self.setMinimumWidth(body.minimumSizeHint().width() + scrollbar + 6)
@@ -213,6 +216,9 @@ class ControlsPanel(QScrollArea):
     def refresh(self) -> None:
         s = self.ctl.session
         d, n, t = s.data_config, s.net_config, s.train_config
+        if (d, n, t) == self._shown:  # nothing to re-read (e.g. a training tick)
+            return
+        self._shown = (d, n, t)
         widgets = [
             self.dataset,
             self.points,
@@ -257,6 +263,10 @@ class ControlsPanel(QScrollArea):
                 w.blockSignals(False)
         self._refresh_layers()
 
+    def force_refresh(self) -> None:
+        self._shown = None
+        self.refresh()
+
     def _hidden(self) -> list[int]:
         return list(self.ctl.session.net_config.hidden)
 
@@ -299,7 +309,7 @@ class ControlsPanel(QScrollArea):
         names = tuple(n for n, cb in self.feature_boxes.items() if cb.isChecked())
         if not names:
             self.ctl.message.emit("error", "Choose at least one input feature.")
-            self.refresh()
+            self.force_refresh()
             return
         self.ctl.set_data(features=names)
 

@@ -74,6 +74,8 @@ class Inspector(QWidget):
         self.matrix = False
         self._full: set[str] = set()
         self._dirty = True
+        #: set by the window while the inspector's dock is a tab behind another dock
+        self.behind = False
         self._cards: list[QLabel] = []
         self.shown_key: tuple = ()
         self.preview = False
@@ -218,7 +220,7 @@ class Inspector(QWidget):
     def refresh(self) -> None:
         """Rebuild from the controller (skipped, and done on show, while hidden)."""
         self._timer.stop()
-        if not self.isVisible():
+        if not self.isVisible() or self.behind:  # closed, or a dock tab behind another
             self._dirty = True
             return
         self._dirty = False

@@ -314,6 +314,7 @@ class MainWindow(QMainWindow):
         self.player.frame.connect(self.network.set_frame)
         self.ctl.undo_stack.indexChanged.connect(lambda _i: self.schedule_refresh())
         self.plots_dock.visibilityChanged.connect(lambda _shown: self.schedule_refresh())
+        self.inspector_dock.visibilityChanged.connect(self._inspector_shown)
 
     # ---- refreshing the views -----------------------------------------------------------
     def _on_session_replaced(self) -> None:
@@ -356,6 +357,13 @@ class MainWindow(QMainWindow):
             highlight = None if s.train_set is None else s.train_set.X[self.ctl.sample]
             self.plots.update_from(s, grid, highlight)
         self._update_status()
+
+    def _inspector_shown(self, shown: bool) -> None:
+        """A tabbed inspector behind another dock skips its refreshes; brought to the
+        front it catches up."""
+        self.inspector.behind = not shown
+        if shown and self.inspector._dirty:
+            self.inspector.refresh()
 
     def _on_screen(self, dock: QDockWidget) -> bool:
         """Whether ``dock`` can be seen: not closed, and not a tab behind another dock
@@ -443,6 +451,10 @@ class MainWindow(QMainWindow):
         browser.show()
         return browser
 
+    def _forget_browser(self, browser: LessonBrowser) -> None:
+        if self.lesson_browser is browser:
+            self.lesson_browser = None
+
     def load_lesson(self, name: str) -> bool:
         """Open the built-in lesson ``name`` and play its script with →."""
         return self.lesson.load(name)
@@ -453,10 +465,6 @@ class MainWindow(QMainWindow):
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
-    def _forget_browser(self, browser: LessonBrowser) -> None:
-        if self.lesson_browser is browser:
-            self.lesson_browser = None
-
         if path:
             self.open_path(Path(path))
 
