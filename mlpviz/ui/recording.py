@@ -1,16 +1,12 @@
 """Offline, deterministic rendering of a script to video frames, and ``mlpviz record``.
 
-A :class:`FrameRenderer` walks the model's :class:`~mlpviz.model.timeline.Timeline` for a
-script: for each frame it runs the script up to the frame's event, shows that state in an
-offscreen main window (:class:`~mlpviz.ui.snapshot.Scene`), sets the network's animation
-to the frame's eased progress and paints the chosen view at exactly the output size. No
-wall clock is involved, so a slow machine makes the same smooth video as a fast one, and
-the same script renders the same frames again.
-
-Painting is incremental: the whole view is painted only after the script moved the
-session (a stage began, an epoch was trained, the caption changed); while a stage merely
-animates, only the network is repainted over the cached picture, and frames in which
-nothing moves reuse the previous frame.
+A :class:`FrameRenderer` walks the script's :class:`~mlpviz.model.timeline.Timeline`: per
+frame it runs the script up to the frame's event, shows that state in an offscreen main
+window (:class:`~mlpviz.ui.snapshot.Scene`), sets the network's animation to the frame's
+eased progress and paints the view at exactly the output size — never by wall clock, so
+videos are smooth on slow machines and a script renders the same frames every time.
+The whole view is painted only after the session moved; while a stage animates only the
+network is repainted over the cached picture, and still frames reuse the previous one.
 """
 
 from __future__ import annotations
@@ -23,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, Qt, QThread
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QImage, QPainter
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, QSize, Qt, QThread
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from mlpviz.cli import CLIError
@@ -52,16 +48,6 @@ def default_script(session: Session) -> str:
     lesson = getattr(session, "lesson", None)
     script = getattr(lesson, "script", "") if lesson is not None else ""
     return script if script.strip() else DEFAULT_SCRIPT
-
-
-def _check_size(size: tuple[int, int]) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in size)
-    except (TypeError, ValueError):
-        raise RecordError(f"size must be (width, height), got {size!r}") from None
-    if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= h <= MAX_SIZE):
-        raise RecordError(f"size {w}x{h} is out of range ({MIN_SIZE}..{MAX_SIZE} per side)")
-    return w, h
 
 
 class _SwallowClose(QObject):
@@ -160,7 +146,9 @@ class FrameRenderer:
             raise RecordError(f"unknown value mode {value_mode!r}")
         if isinstance(fps, bool) or not isinstance(fps, int) or not MIN_FPS <= fps <= MAX_FPS:
             raise RecordError(f"fps must be a whole number in {MIN_FPS}..{MAX_FPS}, got {fps!r}")
-        self.size = _check_size(size)
+        w, h = self.size = (int(size[0]), int(size[1]))
+        if not (MIN_SIZE <= w <= MAX_SIZE and MIN_SIZE <= h <= MAX_SIZE):
+            raise RecordError(f"size {w}x{h} is out of range ({MIN_SIZE}..{MAX_SIZE} per side)")
         self.fps, self.view, self.theme, self.captions = fps, view, theme, bool(captions)
         self.thumbnails, self.value_mode = bool(thumbnails), value_mode
         self.script = default_script(session) if script is None else script
@@ -175,6 +163,7 @@ class FrameRenderer:
         self._params: np.ndarray | None = None
         self._closer = _SwallowClose()
         self._key: tuple | None = None
+        self._image: QImage | None = None  # owns the memory of the last frame's array
         self._last: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -195,10 +184,9 @@ class FrameRenderer:
         scene = Scene(self.session, self.size, "window", self.theme)
         self._scene, win = scene, scene.window
         win.installEventFilter(self._closer)
-        if QGuiApplication.platformName() != "offscreen":  # inside the app: keep it unseen
-            win.hide()
-            win.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-            win.show()
+        win.hide()  # never on screen, and never painted but by _compose
+        win.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        win.show()
         win.thumbs_action.setChecked(self.thumbnails)
         win.set_value_mode(self.value_mode)
         self._font = QFont(win.font())
@@ -209,8 +197,6 @@ class FrameRenderer:
             strip = _caption_strip_height(texts, w, self._font)
         self._content = QRect(0, 0, w, h - strip)
         self._strip = QRect(0, h - strip, w, strip)
-        self._canvas = QImage(w, h, QImage.Format.Format_RGB32)
-        self._canvas.fill(QColor(THEMES[self.theme].background))
         self._plots_image: QImage | None = None
         left = w if self.view == "network" else w // 2 if self.view == "network+plots" else 0
         if left:
@@ -225,8 +211,9 @@ class FrameRenderer:
             k = max(1.0, min_size.width() / w, min_size.height() / h)
             win.resize(int(np.ceil(w * k)), int(np.ceil(h * k)))
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        if self.view == "window":
-            self._canvas = QImage(win.size(), QImage.Format.Format_RGB32)
+        self._canvas = QImage(win.size() if self.view == "window" else QSize(w, h),
+                              QImage.Format.Format_RGB32)
+        self._canvas.fill(QColor(THEMES[self.theme].background))
 
     def close(self) -> None:
         """Delete the offscreen scene (idempotent)."""
@@ -262,8 +249,14 @@ class FrameRenderer:
             ctl.selectionChanged.emit(selection)
         if self.view == "window":
             win.show_caption(caption if self.captions else "")
-        # the views refresh from zero-delay timers and relayout from posted events
+        # the views refresh from zero-delay timers and relayout from posted events; they
+        # are not painted meanwhile, as _compose paints them anyway
+        tops = [w for w in (win, win.network, win.plots) if w.isWindow()]
+        for top in tops:
+            top.setUpdatesEnabled(False)
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        for top in tops:
+            top.setUpdatesEnabled(True)
         if QThread.currentThread().loopLevel() == 0:  # no event loop (CLI): delete now
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
@@ -282,7 +275,7 @@ class FrameRenderer:
             return self._last
         self._key = key
         self._scene.window.network.set_frame(frame.stage, t)
-        self._image = self._compose(moved, frame.caption)  # owns the memory of the view
+        self._image = self._compose(moved, frame.caption)
         self._last = _rgb_view(self._image)
         return self._last
 
@@ -296,11 +289,10 @@ class FrameRenderer:
                 p = QPainter(canvas)
                 net.render(p, net.mapTo(win, QPoint(0, 0)))
                 p.end()
-            out = canvas
-            if canvas.size() != QRect(0, 0, *self.size).size():
-                out = canvas.scaled(*self.size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                    Qt.TransformationMode.SmoothTransformation)
-            return out.convertToFormat(QImage.Format.Format_RGB888)
+            if (canvas.width(), canvas.height()) != self.size:  # a window can't be that small
+                canvas = canvas.scaled(*self.size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation)
+            return canvas.convertToFormat(QImage.Format.Format_RGB888)
         p = QPainter(canvas)
         if self.view != "plots":
             net.render(p, QPoint(0, 0))
