@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, QSize, Qt, QThread
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
-from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 from mlpviz.cli import CLIError
 from mlpviz.model.script import ScriptError, ScriptRunner
@@ -56,6 +56,21 @@ class _SwallowClose(QObject):
 
     def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         return event.type() == QEvent.Type.Close
+
+
+class _NeverOnScreen(QObject):
+    """While installed on the application, main windows made since are kept off the
+    screen when shown (Qt sends Show before it maps a window)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._old = set(QApplication.topLevelWidgets())
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (event.type() == QEvent.Type.Show and isinstance(obj, QMainWindow)
+                and obj not in self._old):
+            obj.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        return False
 
 
 def _offscreen_top_level(widget: QWidget, width: int, height: int) -> None:
@@ -181,12 +196,14 @@ class FrameRenderer:
         from mlpviz.ui.snapshot import Scene
 
         w, h = self.size
-        scene = Scene(self.session, self.size, "window", self.theme)
+        app, unseen = QApplication.instance(), _NeverOnScreen()
+        app.installEventFilter(unseen)
+        try:
+            scene = Scene(self.session, self.size, "window", self.theme)
+        finally:
+            app.removeEventFilter(unseen)
         self._scene, win = scene, scene.window
         win.installEventFilter(self._closer)
-        win.hide()  # never on screen, and never painted but by _compose
-        win.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-        win.show()
         win.thumbs_action.setChecked(self.thumbnails)
         win.set_value_mode(self.value_mode)
         self._font = QFont(win.font())
@@ -221,9 +238,9 @@ class FrameRenderer:
         if scene is None:
             return
         for widget in (scene.window.network, scene.window.plots):
-            if widget.parent() is None:
-                widget.close()
-                widget.deleteLater()
+            if widget.isWindow():  # detached by _open: goes with the window again
+                widget.hide()
+                widget.setParent(scene.window)
         scene.close()
         self._last = None
 

@@ -6,6 +6,7 @@ from fractions import Fraction
 import av
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from mlpviz.model.script import ScriptError, parse_script
 from mlpviz.model.session import Session
@@ -191,7 +192,21 @@ def test_window_view_shows_the_caption_bar(qapp):
     next(frames)
     window = renderer._scene.window
     assert window.caption.isVisible() and window.caption.text() == "Hello"
+    assert window.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # never on screen
     renderer.close()
+
+
+def test_a_closed_renderer_leaves_no_half_deleted_widgets(qtbot):
+    renderer = FrameRenderer(Session.from_lesson("xor"), "forward", SIZE, 10, "network+plots")
+    frames = iter(renderer)
+    next(frames)
+    window = renderer._scene.window
+    panels = (window.network, window.plots)
+    assert all(p.isWindow() for p in panels)  # rendered on their own at the video's size
+    window.ctl.modelChanged.emit()  # a refresh is pending when the renderer closes
+    renderer.close()
+    assert all(p.parent() is window for p in panels)  # so they go with the window, never
+    qtbot.wait(20)  # before it (pytest-qt fails the test if the pending refresh raises)
 
 
 def test_default_script_is_the_lessons_or_one_iteration():
