@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -67,6 +68,7 @@ class RecordDialog(QDialog):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._tick)
+        QApplication.instance().aboutToQuit.connect(self.cancel)  # quitting leaves no .part
         self._build()
         self.use_lesson_script()
 
@@ -93,10 +95,11 @@ class RecordDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.captions_check = QCheckBox("Burn the script's captions into the video")
         self.captions_check.setChecked(str(s.value("record/captions", "true")) == "true")
-        for box, key in ((self.view_combo, "view"), (self.size_combo, "size"),
-                         (self.fps_combo, "fps"), (self.format_combo, "format")):
+        for box, key, default in ((self.view_combo, "view", 0), (self.size_combo, "size", 0),
+                                  (self.fps_combo, "fps", FPS_CHOICES.index(30)),
+                                  (self.format_combo, "format", 0)):
             index = box.findText(str(s.value(f"record/{key}", "")))
-            box.setCurrentIndex(max(index, 0) if key != "fps" or index >= 0 else 2)
+            box.setCurrentIndex(index if index >= 0 else default)
         self.size_combo.currentIndexChanged.connect(self._size_changed)
         self.format_combo.currentIndexChanged.connect(self._format_changed)
         custom = QHBoxLayout()

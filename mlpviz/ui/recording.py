@@ -12,6 +12,7 @@ network is repainted over the cached picture, and still frames reuse the previou
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -193,10 +194,12 @@ class FrameRenderer:
 
     # ---- the offscreen scene -------------------------------------------------------------
     def _open(self) -> None:
+        from mlpviz.ui.app import make_app
         from mlpviz.ui.snapshot import Scene
 
         w, h = self.size
-        app, unseen = QApplication.instance(), _NeverOnScreen()
+        app = make_app()
+        unseen = _NeverOnScreen()
         app.installEventFilter(unseen)
         try:
             scene = Scene(self.session, self.size, "window", self.theme)
@@ -503,19 +506,22 @@ def record_cli(
     captions: bool = True,
 ) -> Path:
     """``mlpviz record``: render headless with a progress bar on stderr when it is a
-    terminal. Every failure (and Ctrl-C) becomes a one-line CLIError; no file is left."""
+    terminal. Every failure and Ctrl-C becomes a one-line CLIError; no file is left."""
     bar = _TextProgress(sys.stderr) if sys.stderr.isatty() else None
+    interrupted: list[int] = []
+    # Ctrl-C is taken between frames: raised inside a paint callback, Qt would drop it
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: interrupted.append(signum))
     try:
         return record(session, output, steps, size=size, fps=fps, view=view, theme=theme,
-                      captions=captions, progress=bar)
+                      captions=captions, progress=bar, cancelled=lambda: bool(interrupted))
+    except RecordCancelled:
+        raise CLIError(f"recording interrupted; {output} was not written") from None
     except (ScriptError, RecordError) as exc:
         raise CLIError(str(exc)) from None
-    except KeyboardInterrupt:
-        raise CLIError(f"recording interrupted; {output} was not written") from None
     except ArithmeticError as exc:  # training diverged: the runner notes the script line
         notes = "; ".join(getattr(exc, "__notes__", []))
         raise CLIError(f"{notes}: {exc}" if notes else str(exc)) from None
     finally:
+        signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.end()
-

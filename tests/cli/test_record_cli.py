@@ -127,7 +127,7 @@ def test_progress_bar_on_a_terminal(out):
 
 def test_ctrl_c_cancels_cleanly(out):
     path = out / "long.mp4"
-    proc = subprocess.Popen(command("spiral", "-o", str(path), "--steps", "train 500",
+    proc = subprocess.Popen(command("spiral", "-o", str(path), "--steps", "train 100; hold 30",
                                     "--fps", "30", "--size", "640x360"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env())
