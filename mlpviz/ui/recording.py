@@ -345,33 +345,19 @@ def render_frames(
 class Recording:
     """One recording in progress, a frame at a time, so an event loop can drive it.
 
-    Builds a :class:`FrameRenderer` (same arguments) and a video writer for ``path``
-    (format from the suffix, or ``fmt``); H.264 uses x264's ``preset``. :meth:`step`
-    renders the next frame and queues it for the encoder thread; :meth:`finish` waits for
-    the encoder and puts the file in place; :meth:`abort` (also called when a step or
-    the finish fails) stops and removes the partial file. Errors: ScriptError,
-    RecordError, and whatever the script's training raises.
+    ``options`` are :class:`FrameRenderer`'s (size, fps, view, theme, captions,
+    thumbnails, value_mode); the video goes to ``path`` in the format of its suffix (or
+    ``fmt``), H.264 with x264's ``preset``. :meth:`step` renders the next frame and
+    queues it for the encoder thread; :meth:`finish` waits for the encoder and puts the
+    file in place; :meth:`abort` (also called when a step fails) removes the partial
+    file. Errors: ScriptError, RecordError, and whatever the script's training raises.
     """
 
-    def __init__(
-        self,
-        session: Session,
-        path: str | os.PathLike[str],
-        script: str | None = None,
-        *,
-        size: tuple[int, int] = (1280, 720),
-        fps: int = 30,
-        view: str = "window",
-        theme: str = "light",
-        captions: bool = True,
-        thumbnails: bool = False,
-        value_mode: str = "a",
-        fmt: str | None = None,
-        preset: str = X264_PRESET,
-    ) -> None:
-        self.renderer = FrameRenderer(session, script, size, fps, view, theme, captions,
-                                      thumbnails=thumbnails, value_mode=value_mode)
-        writer = VideoWriter(path, *self.renderer.size, fps, fmt, preset=preset)
+    def __init__(self, session: Session, path: str | os.PathLike[str],
+                 script: str | None = None, *, fmt: str | None = None,
+                 preset: str = X264_PRESET, **options: Any) -> None:
+        self.renderer = FrameRenderer(session, script, **options)
+        writer = VideoWriter(path, *self.renderer.size, self.renderer.fps, fmt, preset=preset)
         self.path = writer.path
         self._sink = ThreadedWriter(writer)
         self._frames = iter(self.renderer)
