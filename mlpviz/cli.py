@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--fps", type=int, default=30, help="frames per second (default 30; "
                      "GIF: 25 or 50)")
     _add_steps(rec)
-    rec.add_argument("--view", choices=VIEWS, default="window")
+    rec.add_argument("--view", choices=(*VIEWS, "network+plots"), default="window")
     rec.add_argument("--theme", choices=THEME_CHOICES, default="light")
     rec.add_argument(
         "--captions",

@@ -78,6 +78,7 @@ def _offscreen_top_level(widget: QWidget, width: int, height: int) -> None:
     """Make ``widget`` a top-level of exactly width × height that is never put on screen."""
     widget.setParent(None)
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    widget.setMinimumSize(1, 1)  # a video may be smaller than the panel is in the window
     widget.resize(width, height)
     widget.show()
 
