@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings("mlpviz", "mlpviz")
         self._layout_restored = False
+        #: keep the session for the next start when the window closes
+        self.autosave_on_close = True
         self.ctl = controller if controller is not None else Controller()
         self.setWindowTitle("mlpviz")
         self.resize(1400, 860)
@@ -570,6 +572,9 @@ class MainWindow(QMainWindow):
         self.ctl.pause()
         self.presenter.leave()  # keep the normal layout for next time
         self.save_settings()
+        if not self.autosave_on_close:  # offscreen scenes (snapshot, recording)
+            event.accept()
+            return
         path = autosave_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

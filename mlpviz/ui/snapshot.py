@@ -33,6 +33,7 @@ class Scene:
         )
         self.controller = Controller(session)
         self.window = MainWindow(self.controller, settings=settings, offer_autosave=False)
+        self.window.autosave_on_close = False  # never overwrite the user's kept session
         self.window.player.enabled = False
         self.window.set_theme(theme)
         self.view = view

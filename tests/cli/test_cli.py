@@ -160,3 +160,20 @@ def test_explain_formats_are_balanced(fmt, opener, closer):
 def test_explain_bad_selection_fails_cleanly():
     proc = run("explain", "xor", "--select", "neuron", "9:9")
     assert_one_line_error(proc)
+
+
+def test_snapshot_leaves_the_users_kept_session_alone(tmp_path):
+    data = tmp_path / "userdata"
+    data.mkdir()
+    kept = data / "autosave.mlpviz"
+    kept.write_bytes(b"the user's own session")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MLPVIZ_DATA_DIR=str(data))
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlpviz", "snapshot", "xor", "-o", str(tmp_path / "s.png")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert kept.read_bytes() == b"the user's own session"
