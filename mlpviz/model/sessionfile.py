@@ -322,6 +322,7 @@ def _read_arrays(name: str, blob: bytes) -> dict[str, np.ndarray]:
                     sum(i.file_size for i in npz.zip.infolist()) > MAX_UNPACKED_BYTES:
                 raise _fail(f"{name}: arrays.npz holds too many or too large arrays")
             for key in npz.files:
+                _check_declared_size(npz.zip, key, name)
                 try:
                     a = npz[key]
                 except ValueError as exc:
@@ -337,6 +338,27 @@ def _read_arrays(name: str, blob: bytes) -> dict[str, np.ndarray]:
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise _fail(f"{name}: arrays.npz is damaged ({exc})") from None
     return arrays
+
+
+def _check_declared_size(archive: zipfile.ZipFile, key: str, name: str) -> None:
+    """Refuse an array whose .npy header declares more bytes than its member holds, before
+    NumPy allocates memory for the declared shape."""
+    member = f"{key}.npy" if f"{key}.npy" in archive.namelist() else key
+    info = archive.getinfo(member)
+    readers = {(1, 0): np.lib.format.read_array_header_1_0,
+               (2, 0): np.lib.format.read_array_header_2_0}
+    with archive.open(info) as fp:
+        version = np.lib.format.read_magic(fp)
+        if version not in readers:
+            raise _fail(f"{name}: array '{key}' has unsupported .npy version {version}")
+        shape, _, dtype = readers[version](fp)
+        header = fp.tell()
+    if dtype.hasobject:
+        return  # refused as a pickled object array when it is read
+    declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if declared > info.file_size - header:
+        raise _fail(f"{name}: array '{key}' declares shape {shape} but arrays.npz holds "
+                    f"only {info.file_size - header} bytes of it")
 
 
 def load(path: str | os.PathLike[str]) -> Session:
