@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -39,6 +40,8 @@ class ActivationInset(QWidget):
         self._z: float | None = None
         self._a = 0.0
         self._slope = 0.0
+        self._curve_cache: tuple[tuple, tuple] | None = None  # (key, _curves())
+        self._path_cache: tuple[tuple, tuple[QPainterPath, QPainterPath]] | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumHeight(self._height())
 
@@ -66,24 +69,27 @@ class ActivationInset(QWidget):
         r = 4.0 if self._z is None else min(max(4.0, abs(self._z) * 1.25 + 0.5), 1e6)
         return -r, r
 
-    def _curves(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        lo, hi = self.z_range()
-        z = np.linspace(lo, hi, SAMPLES).reshape(1, -1)
+    def _curves(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float]]:
+        """z, f(z), f′(z) at SAMPLES points over :meth:`z_range`, each (SAMPLES,), and the
+        y range that holds them; computed once per (activation, z range)."""
         assert self._act is not None
-        with np.errstate(all="ignore"):
-            f = self._act.f(z)
-            df = self._act.df(z, f)
-        return z[0], f[0], df[0]
+        lo, hi = self.z_range()
+        key = (self._act.name, tuple(sorted(self._act.params().items())), lo, hi)
+        if self._curve_cache is None or self._curve_cache[0] != key:
+            z = np.linspace(lo, hi, SAMPLES).reshape(1, -1)
+            with np.errstate(all="ignore"):
+                f = self._act.f(z)
+                df = self._act.df(z, f)
+            values = np.concatenate([f[0], df[0], [0.0]])
+            values = values[np.isfinite(values)]
+            y_lo, y_hi = float(values.min()), float(values.max())
+            pad = 0.12 * (y_hi - y_lo or 1.0)
+            self._curve_cache = (key, (z[0], f[0], df[0], (y_lo - pad, y_hi + pad)))
+        return self._curve_cache[1]
 
     def y_range(self) -> tuple[float, float]:
-        if self._act is None:
-            return -1.0, 1.0
-        _, f, df = self._curves()
-        values = np.concatenate([f, df, [0.0]])
-        values = values[np.isfinite(values)]
-        lo, hi = float(values.min()), float(values.max())
-        pad = 0.12 * (hi - lo or 1.0)
-        return lo - pad, hi + pad
+        """The plotted y interval: f and f′ over :meth:`z_range` and 0, with a margin."""
+        return (-1.0, 1.0) if self._act is None else self._curves()[3]
 
     def plot_rect(self) -> QRectF:
         """The plotting area inside the widget, leaving room for the labels."""
@@ -92,10 +98,15 @@ class ActivationInset(QWidget):
 
     def to_pixel(self, z: float, y: float) -> QPointF:
         """Widget coordinates of the point (z, y)."""
+        x, y = self._to_pixels(z, y)
+        return QPointF(x, y)
+
+    def _to_pixels(self, z: float | np.ndarray, y: float | np.ndarray) -> tuple:
+        """Widget x and y (px) of the points (z, y): floats, or arrays that broadcast."""
         r = self.plot_rect()
         (z0, z1), (y0, y1) = self.z_range(), self.y_range()
-        return QPointF(r.left() + (z - z0) / (z1 - z0) * r.width(),
-                       r.bottom() - (y - y0) / (y1 - y0) * r.height())
+        return (r.left() + (z - z0) / (z1 - z0) * r.width(),
+                r.bottom() - (y - y0) / (y1 - y0) * r.height())
 
     def marker_pos(self) -> QPointF | None:
         """Where the dot (z, f(z)) is drawn, or None before z is computed."""
@@ -133,11 +144,11 @@ class ActivationInset(QWidget):
         origin = self.to_pixel(0.0, 0.0)
         p.drawLine(QPointF(r.left(), origin.y()), QPointF(r.right(), origin.y()))
         p.drawLine(QPointF(origin.x(), r.top()), QPointF(origin.x(), r.bottom()))
-        z, f, df = self._curves()
+        f_path, df_path = self._paths()
         p.setPen(QPen(t.qcolor("accent"), 1.6 * s, Qt.PenStyle.DashLine))
-        p.drawPath(self._path(z, df))
+        p.drawPath(df_path)
         p.setPen(QPen(t.qcolor("foreground"), 2.2 * s))
-        p.drawPath(self._path(z, f))
+        p.drawPath(f_path)
         marker = self.marker_pos()
         if marker is not None:
             self._draw_marker(p, marker, r)
@@ -145,20 +156,18 @@ class ActivationInset(QWidget):
         self._draw_labels(p, r)
         p.end()
 
-    def _path(self, z: np.ndarray, y: np.ndarray) -> QPainterPath:
-        path = QPainterPath()
-        started = False
-        for zi, yi in zip(z, y, strict=True):
-            if not math.isfinite(yi):
-                started = False
-                continue
-            pt = self.to_pixel(float(zi), float(yi))
-            if started:
-                path.lineTo(pt)
-            else:
-                path.moveTo(pt)
-                started = True
-        return path
+    def _paths(self) -> tuple[QPainterPath, QPainterPath]:
+        """The curves f and f′ in widget coordinates, broken where a value is not finite;
+        built once per (activation, z range, plot rectangle)."""
+        z, f, df, _ = self._curves()
+        r = self.plot_rect()
+        key = (self._curve_cache[0], r.left(), r.top(), r.width(), r.height())
+        if self._path_cache is None or self._path_cache[0] != key:
+            x, y = self._to_pixels(z, np.stack([f, df]))
+            paths = (pg.arrayToQPath(x, y[0], connect="finite"),
+                     pg.arrayToQPath(x, y[1], connect="finite"))
+            self._path_cache = (key, paths)
+        return self._path_cache[1]
 
     def _draw_marker(self, p: QPainter, marker: QPointF, r: QRectF) -> None:
         t, s = self._theme, self._theme.font_scale
