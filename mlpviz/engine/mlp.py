@@ -256,10 +256,11 @@ class MLP:
         """Run x (batch, n_in) through every layer, keeping z and a of each."""
         x = a = self._check_x(x)
         layers = []
-        for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
-            z = a @ w.T + b
-            a = f.f(z)
-            layers.append(LayerTrace(z=z, a=a))
+        with np.errstate(over="ignore", invalid="ignore"):  # huge weights give inf, quietly
+            for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
+                z = a @ w.T + b
+                a = f.f(z)
+                layers.append(LayerTrace(z=z, a=a))
         return Trace(x=x, layers=layers)
 
     def backward(self, trace: Trace, y: np.ndarray) -> Grads:
@@ -335,11 +336,12 @@ class MLP:
             raise NetworkError(f"maps are computed in float32 or float64, not {dt}")
         a = self._check_x(x, dt)
         out = []
-        for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
-            z = a @ w.T.astype(dt, copy=False)
-            z += b.astype(dt, copy=False)
-            a = f.f(z)
-            out.append(a)
+        with np.errstate(over="ignore", invalid="ignore"):  # huge weights give inf, quietly
+            for w, b, f in zip(self.weights, self.biases, self.activations, strict=True):
+                z = a @ w.T.astype(dt, copy=False)
+                z += b.astype(dt, copy=False)
+                a = f.f(z)
+                out.append(a)
         return out
 
     def evaluate(self, x: np.ndarray, y: np.ndarray) -> float:

@@ -173,8 +173,10 @@ class MapPlot(pg.PlotWidget):
         if multi:
             self.image.setImage(self._class_image(v), autoLevels=False, levels=None, lut=None)
         else:
-            self.image.setImage(np.ascontiguousarray(v, dtype=np.float32), autoLevels=False,
-                                levels=self._levels, lut=self._lut)
+            # clamped to the levels first: a diverged network's huge values would overflow
+            # pyqtgraph's rescaling (the colours past the levels are the end colours anyway)
+            shown = np.clip(np.asarray(v, dtype=np.float32), *self._levels)
+            self.image.setImage(shown, autoLevels=False, levels=self._levels, lut=self._lut)
         self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, nx * dx, ny * dy))
         self._values, self._map_extent = v, ext
         self._update_contour()

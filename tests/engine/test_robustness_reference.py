@@ -10,6 +10,7 @@ dL/da, dL/dz, dL/dW, dL/db, the loss and one SGD step must agree to 1e-10 relati
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -231,3 +232,17 @@ def test_every_contract_dataset_is_made_deterministically(name):
     assert a.n_classes == expected
     if expected > 1:
         assert sorted(np.unique(a.y)) == list(range(expected))
+
+
+def test_overflowing_forward_passes_give_inf_without_numpy_warnings():
+    """Huge but finite weights (after a diverging walkthrough) overflow quietly: the CLI's
+    stderr must hold only its one error line, never NumPy RuntimeWarnings."""
+    net = MLP.from_params([np.full((3, 2), 1e200), np.full((1, 3), 1e200)],
+                          [np.zeros(3), np.zeros(1)], ["relu", "linear"], loss="mse")
+    x = np.array([[1e200, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = net.forward(x).output
+        maps = net.activations_of(np.array([[1e30, 1e30]]), dtype=np.float32)
+        loss = net.evaluate(x, np.array([[0.0]]))
+    assert np.isinf(out).all() and np.isinf(maps[-1]).all() and np.isinf(loss)
