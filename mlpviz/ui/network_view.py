@@ -16,10 +16,11 @@ import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QLabel, QLineEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from mlpviz.ui.colors import THEMES, Theme
 from mlpviz.ui.network_chrome import font, thumbnail_images
+from mlpviz.ui.network_editor import MAX_EDIT, EditError, InlineEditor, parse_value
 from mlpviz.ui.network_layout import NetworkLayout, elide
 from mlpviz.ui.network_paint import Painter
 from mlpviz.ui.network_scene import (
@@ -32,31 +33,9 @@ from mlpviz.ui.network_scene import (
     values_from_walkthrough,
 )
 
+__all__ = ["MAX_EDIT", "VALUE_MODES", "EditError", "NetworkView", "parse_value"]
+
 VALUE_MODES = ("a", "z", "delta", "none")
-MAX_EDIT = 1e6
-
-
-class EditError(ValueError):
-    """Text typed into the inline editor that is not an acceptable parameter value."""
-
-
-def parse_value(text: str) -> float:
-    """The number typed for a weight or bias; EditError for empty, non-numeric, NaN,
-    infinite or huge (|v| > 1e6) input. Accepts "−" and a decimal comma."""
-    t = text.strip().replace("−", "-")
-    if not t:
-        raise EditError("Type a number")
-    if "," in t and "." not in t:
-        t = t.replace(",", ".")
-    try:
-        v = float(t)
-    except ValueError:
-        raise EditError(f"“{text.strip()}” is not a number") from None
-    if not math.isfinite(v):
-        raise EditError("NaN and infinity are not allowed")
-    if abs(v) > MAX_EDIT:
-        raise EditError(f"Keep |value| ≤ {MAX_EDIT:g}")
-    return v
 
 
 def _painter(device) -> QPainter:
@@ -64,16 +43,6 @@ def _painter(device) -> QPainter:
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     return p
-
-
-class _Editor(QLineEdit):
-    cancelled = Signal()
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if event.key() == Qt.Key.Key_Escape:
-            self.cancelled.emit()
-            return
-        super().keyPressEvent(event)
 
 
 class NetworkView(QWidget):
@@ -105,13 +74,10 @@ class NetworkView(QWidget):
         self._version = 0
         self._label_widths = (10.0, 10.0)
         self._caches: dict[str, tuple] = {}
-        self._edit_target: tuple | None = None
-        self.editor = _Editor(self)
-        self.editor.hide()
-        self.editor.returnPressed.connect(self._commit_edit)
-        self.editor.cancelled.connect(self.close_editor)
-        self.edit_message = QLabel(self)
-        self.edit_message.hide()
+        self._inline = InlineEditor(self, self._theme)
+        self._inline.committed.connect(self._emit_edit)
+        self.editor = self._inline.line
+        self.edit_message = self._inline.message
 
     # ---- inputs from the controller ----------------------------------------------------
     def set_network(self, net, input_labels: list[str], output_labels: list[str]) -> None:
@@ -148,6 +114,7 @@ class NetworkView(QWidget):
 
     def set_theme(self, theme: Theme | str) -> None:
         self._theme = THEMES[theme] if isinstance(theme, str) else theme
+        self._inline.theme = self._theme
         self.refresh()
 
     def set_value_mode(self, mode: str) -> None:
@@ -415,54 +382,13 @@ class NetworkView(QWidget):
         Returns False for items that hold no parameter (inputs)."""
         if not self._valid(item) or (item[0] == "neuron" and item[1] < 0):
             return False
-        layout = self.diagram_layout()
-        kind, l, i = item[0], item[1], item[2]
-        if kind == "edge":
-            target, current = item, float(self._net.weights[l][i, item[3]])
-            anchor = layout.edge_midpoint(l, i, item[3])
-        else:
-            target, current = ("bias", l, i), float(self._net.biases[l][i])
-            anchor = layout.pos(l, i)
-            anchor = None if anchor is None else (anchor[0] + layout.r, anchor[1])
-        if anchor is None:
-            return False
-        self._edit_target = target
-        s = layout.s
-        w, h = int(120 * s), int(28 * s)
-        x = int(min(max(anchor[0] - w / 2, 4), self.width() - w - 4))
-        y = int(min(max(anchor[1] - h / 2, 4), self.height() - 2 * h - 8))
-        self.editor.setGeometry(x, y, w, h)
-        self.editor.setText(f"{current:.6g}")
-        self.editor.selectAll()
-        self.edit_message.hide()
-        self.edit_message.move(x, y + h + 2)
-        self.editor.show()
-        self.editor.setFocus()
-        return True
+        return self._inline.open_item(item, self._net, self.diagram_layout())
 
     def close_editor(self) -> None:
-        self._edit_target = None
-        self.editor.hide()
-        self.edit_message.hide()
-        self.setFocus()
+        """Hide the inline editor without changing anything."""
+        self._inline.close()
 
-    def _commit_edit(self) -> None:
-        target = self._edit_target
-        if target is None:
-            return
-        try:
-            value = parse_value(self.editor.text())
-        except EditError as exc:
-            th = self._theme
-            self.edit_message.setStyleSheet(
-                f"color: {th.error}; background: {th.panel}; border: 1px solid {th.error};"
-                " border-radius: 3px; padding: 2px 6px;")
-            self.edit_message.setText(str(exc))
-            self.edit_message.adjustSize()
-            self.edit_message.show()
-            self.edit_message.raise_()
-            return
-        self.close_editor()
+    def _emit_edit(self, target: tuple, value: float) -> None:
         if target[0] == "edge":
             self.weightEdited.emit(target[1], target[2], target[3], value)
         else:
