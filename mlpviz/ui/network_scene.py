@@ -314,7 +314,9 @@ def build_scene(
             if v is not None and fwd_rows.any():
                 a_prev = v.x if l == 0 else v.a[l - 1]
                 moving = np.isin(ii, sh[fwd_rows])
-                pulse[moving] = (val * a_prev[jj])[moving]
+                with np.errstate(over="ignore", invalid="ignore"):
+                    pulse[moving] = (val * a_prev[jj])[moving]
+        np.nan_to_num(pulse, copy=False, nan=0.0)  # a blown-up network: finite sizes
         pulses.append(float(np.abs(pulse).max(initial=0.0)))
         edge_items.append(Edges(val, known, new, before, i=ii, j=jj, segs=segs, pulse=pulse))
         bias_items.append(Items(bval, bknown, bnew, bias_before))
