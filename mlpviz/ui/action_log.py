@@ -13,9 +13,10 @@ end the take: the log stops and says why in :attr:`ActionLog.reason`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from mlpviz.model.walkthrough import Walkthrough
 from mlpviz.ui.controller import Controller
@@ -125,12 +126,8 @@ class ActionLog(QObject):
             self._add_stages(_layer_stages(wt))
         elif wt is not None:
             self._wt, self._done = wt, len(_layer_stages(wt))
-        c.stageChanged.connect(self._on_stage)
-        c.modelChanged.connect(self._on_model)
-        c.selectionChanged.connect(self._on_selection)
-        c.captionChanged.connect(self._on_caption)
-        c.sessionReplaced.connect(self._on_session_replaced)
-        c.undo_stack.indexChanged.connect(self._on_undo_index)
+        for signal, slot in self._links():
+            signal.connect(slot)
         self.active = True
         self.changed.emit()
 
@@ -138,17 +135,20 @@ class ActionLog(QObject):
         """End the take (``reason``: why, when the log stops by itself)."""
         if not self.active:
             return
-        c = self.ctl
-        c.stageChanged.disconnect(self._on_stage)
-        c.modelChanged.disconnect(self._on_model)
-        c.selectionChanged.disconnect(self._on_selection)
-        c.captionChanged.disconnect(self._on_caption)
-        c.sessionReplaced.disconnect(self._on_session_replaced)
-        c.undo_stack.indexChanged.disconnect(self._on_undo_index)
+        for signal, slot in self._links():
+            signal.disconnect(slot)
         self.active = False
         self.reason = reason
         self._wt = None
         self.stopped.emit()
+
+    def _links(self) -> list[tuple[SignalInstance, Callable[..., None]]]:
+        """The controller's signals a take listens to, each with its slot."""
+        c = self.ctl
+        return [(c.stageChanged, self._on_stage), (c.modelChanged, self._on_model),
+                (c.selectionChanged, self._on_selection), (c.captionChanged, self._on_caption),
+                (c.sessionReplaced, self._on_session_replaced),
+                (c.undo_stack.indexChanged, self._on_undo_index)]
 
     # ---- the script ----------------------------------------------------------------------
     @property
