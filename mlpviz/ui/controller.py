@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from mlpviz.engine import DivergenceError
+from mlpviz.engine.csvdata import CSVError, load_csv
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Walkthrough
 
@@ -134,6 +135,22 @@ class Controller(QObject):
         ok = self.change("Regenerate data", self.session.regenerate)
         if ok:
             self.sessionReplaced.emit()
+        return ok
+
+    def import_csv(self, path: str | Path) -> bool:
+        """Use the points of a CSV file (see engine.csvdata) as the data, one undoable
+        change. A bad file is reported (its line named) and the session stays as it was."""
+        try:
+            dataset = load_csv(path)
+        except CSVError as exc:
+            self.message.emit("error", f"Could not import the CSV file: {exc}")
+            return False
+        ok = self.change(f"Import {Path(path).name}", lambda: self.session.set_dataset(dataset))
+        if ok:
+            self.selection = None
+            self.sample = min(self.sample, len(self.session.X_train) - 1)
+            self.sessionReplaced.emit()
+            self.selectionChanged.emit(None)
         return ok
 
     def reset(self) -> None:
