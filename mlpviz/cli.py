@@ -205,12 +205,27 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_screen() -> None:
+    """On Linux, fail in one line when there is no screen to open a window on (Qt would
+    abort with a core dump instead)."""
+    if not sys.platform.startswith("linux"):
+        return
+    if not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        raise CLIError(
+            "no screen to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+            "run it in a desktop session, or set QT_QPA_PLATFORM=offscreen, or use the "
+            "snapshot, record and explain subcommands"
+        )
+
+
 def _gui(source: str | None) -> int:
     from mlpviz.ui.app import run_app
 
     if source is None:
+        _check_screen()
         return run_app(None, None, lesson="xor")
-    session = load_source(source)
+    session = load_source(source)  # a bad source is reported first, screen or not
+    _check_screen()
     if source.endswith(".mlpviz") or Path(source).is_file():
         return run_app(session, Path(source))
     return run_app(session, None, lesson=source)
