@@ -44,7 +44,8 @@ def parse_select(select: Sequence[str], sizes: Sequence[int]) -> tuple:
                            "or bias L:I")
     form = "L:I:J" if kind == "edge" else "L:I"
     if not _INDEX.fullmatch(index) or index.count(":") != form.count(":"):
-        raise ExplainError(f"a {kind} is written {form} with whole numbers, got {index!r}")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ExplainError(f"{article} {kind} is written {form} with whole numbers, got {index!r}")
     nums = [int(p) for p in index.split(":")]
     n_layers = len(sizes) - 1
     layer, neuron = nums[0], nums[1]

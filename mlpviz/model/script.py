@@ -197,7 +197,8 @@ def _selection(args: list[str], line: int) -> Selection | None:
     want = 2 if kind == "neuron" else 3
     if len(parts) != want or not all(_INT.fullmatch(p) for p in parts):
         form = "L:I" if kind == "neuron" else "L:I:J"
-        raise ScriptError(f"a {kind} is written {form} with whole numbers", line, spec)
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise ScriptError(f"{article} {kind} is written {form} with whole numbers", line, spec)
     nums = [int(p) for p in parts]
     return Selection(kind, nums[0], nums[1], nums[2] if kind == "edge" else None)
 
