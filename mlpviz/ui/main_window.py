@@ -58,12 +58,15 @@ class MainWindow(QMainWindow):
         controller: Controller | None = None,
         settings: QSettings | None = None,
         offer_autosave: bool = True,
+        app_palette: bool = True,
     ):
         super().__init__()
         self.settings = settings if settings is not None else QSettings("mlpviz", "mlpviz")
         self._layout_restored = False
         #: keep the session for the next start when the window closes
         self.autosave_on_close = True
+        #: the theme sets the application's palette too (False: only this window's)
+        self.app_palette = app_palette
         self.ctl = controller if controller is not None else Controller()
         self.setWindowTitle("mlpviz")
         self.resize(1400, 860)
@@ -415,7 +418,7 @@ class MainWindow(QMainWindow):
 
     def _apply_theme(self) -> None:
         theme = replace(THEMES[self.theme_name], font_scale=self.font_scale)
-        theming.apply(self, theme)
+        theming.apply(self, theme, app_wide=self.app_palette)
         self.network.set_theme(theme)
         self.plots.set_theme(theme)
         self.inspector.set_theme(theme)

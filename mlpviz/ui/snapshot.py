@@ -8,16 +8,24 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QImage, QPalette
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from mlpviz.cli import CLIError
+from mlpviz.ui import theming
+from mlpviz.ui.colors import THEMES
 
 VIEWS = ("window", "network", "plots")
 
 
 class Scene:
-    """A main window for ``session`` that nobody sees, sized for rendering."""
+    """A main window for ``session`` that nobody sees, sized for rendering.
+
+    While an app window is open whose palette already is ``theme``'s (recording from the
+    app, in its theme) the scene themes only its own window: the app's palette is never
+    touched. Otherwise (the CLI, or another theme) the theme is applied app-wide, as the
+    window's widgets under style sheets need; an app's palette comes back at :meth:`close`.
+    """
 
     def __init__(self, session, size: tuple[int, int], view: str = "window", theme: str = "light"):
         from mlpviz.ui.app import make_app
@@ -27,12 +35,18 @@ class Scene:
         if view not in VIEWS:
             raise CLIError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
         self.app = make_app()
+        app_open = any(isinstance(w, QMainWindow) and w.isVisible()
+                       for w in self.app.topLevelWidgets())
+        own = app_open and theme in THEMES and theming.app_palette_is(THEMES[theme])
+        #: the running app's palette, to put back on close (None: nothing to put back)
+        self._app_palette = QPalette(self.app.palette()) if app_open and not own else None
         self._settings_dir = tempfile.TemporaryDirectory(prefix="mlpviz-scene-")
         settings = QSettings(
             os.path.join(self._settings_dir.name, "s.ini"), QSettings.Format.IniFormat
         )
         self.controller = Controller(session)
-        self.window = MainWindow(self.controller, settings=settings, offer_autosave=False)
+        self.window = MainWindow(self.controller, settings=settings, offer_autosave=False,
+                                 app_palette=not own)
         self.window.autosave_on_close = False  # never overwrite the user's kept session
         self.window.player.enabled = False
         self.window.set_theme(theme)
@@ -82,6 +96,8 @@ class Scene:
         self.window.close()
         self.window.deleteLater()
         self._settings_dir.cleanup()
+        if self._app_palette is not None:
+            self.app.setPalette(self._app_palette)
 
 
 def save_png(image: QImage, path: Path) -> None:
