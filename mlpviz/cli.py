@@ -126,6 +126,8 @@ def load_source(source: str):  # -> Session (imported lazily: keeps `mlpviz --ve
 
     path = Path(source)
     if path.suffix == ".mlpviz" or path.exists():
+        if path.is_dir():
+            raise CLIError(f"{source} is a folder, not a session file")
         if not path.is_file():
             raise CLIError(f"no such session file: {source}")
         try:

@@ -96,3 +96,11 @@ def test_without_a_screen_a_bad_source_is_still_named_first(tmp_path):
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     assert_one_line_error(run("no-such-lesson", env=env, cwd=tmp_path),
                           needle="neither a .mlpviz file nor a lesson")
+
+
+def test_a_folder_as_source_is_called_a_folder(tmp_path):
+    folder = tmp_path / "lesson.mlpviz"
+    folder.mkdir()
+    for source in (folder, tmp_path):
+        assert_one_line_error(run("explain", str(source), cwd=tmp_path),
+                              needle="is a folder, not a session file")
