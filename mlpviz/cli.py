@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     snap = sub.add_parser("snapshot", help="render a PNG headless")
     _add_source(snap)
     snap.add_argument("-o", "--output", required=True, type=Path, help="OUT.png")
-    snap.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH (default 1280x720)")
+    snap.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
     _add_steps(snap)
     snap.add_argument("--view", choices=VIEWS, default="window")
     snap.add_argument("--theme", choices=THEME_CHOICES, default="light")
@@ -154,6 +154,14 @@ def read_steps(args: argparse.Namespace) -> str | None:
     return getattr(args, "steps", None)
 
 
+def _size(text: str) -> tuple[int, int]:
+    """A bad size is an error in the input (exit 1), like a bad format or script."""
+    try:
+        return parse_size(text)
+    except argparse.ArgumentTypeError as exc:
+        raise CLIError(str(exc)) from None
+
+
 def _cmd_lessons() -> int:
     from mlpviz.model.lessons import list_lessons
 
@@ -165,11 +173,12 @@ def _cmd_lessons() -> int:
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     from mlpviz.ui.snapshot import snapshot
 
+    size = _size(args.size)
     session = load_source(args.source)
     snapshot(
         session,
         args.output,
-        size=args.size,
+        size=size,
         steps=read_steps(args),
         view=args.view,
         theme=args.theme,
@@ -180,10 +189,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 def _cmd_record(args: argparse.Namespace) -> int:
     from mlpviz.ui.recording import record_cli
 
-    try:  # a bad size is an error in the input (exit 1), like a bad format or script
-        size = parse_size(args.size)
-    except argparse.ArgumentTypeError as exc:
-        raise CLIError(str(exc)) from None
+    size = _size(args.size)
     session = load_source(args.source)
     record_cli(
         session,

@@ -124,8 +124,31 @@ class Controller(QObject):
             self.sessionReplaced.emit()
         return ok
 
+    def fit_output_to_task(self) -> None:
+        """Give the output layer an activation and loss that can express the task: linear
+        for regression (a sigmoid cannot reach negative targets), softmax with
+        cross-entropy for three or more classes, a sigmoid for two."""
+        s = self.session
+        n = s.net_config
+        if s.kind == "regression":
+            output = "linear" if n.output in ("sigmoid", "softmax", "step") else n.output
+            loss = "mse" if n.loss in ("bce", "cross_entropy") else n.loss
+        elif s.kind == "multiclass":
+            output, loss = "softmax", "cross_entropy"
+        else:
+            output = "sigmoid" if n.output in ("softmax", "linear") else n.output
+            loss = "mse" if n.loss == "cross_entropy" else n.loss
+            if loss == "bce" and output != "sigmoid":
+                loss = "mse"
+        if (output, loss) != (n.output, n.loss):
+            s.set_net(output=output, loss=loss)
+
     def set_data(self, **kw: object) -> bool:
-        ok = self.change("Change data", lambda: self.session.set_data(**kw))
+        def apply() -> None:
+            self.session.set_data(**kw)
+            self.fit_output_to_task()
+
+        ok = self.change("Change data", apply)
         if ok:
             self.sample = min(self.sample, len(self.session.X_train) - 1)
             self.sessionReplaced.emit()
@@ -145,7 +168,11 @@ class Controller(QObject):
         except CSVError as exc:
             self.message.emit("error", f"Could not import the CSV file: {exc}")
             return False
-        ok = self.change(f"Import {Path(path).name}", lambda: self.session.set_dataset(dataset))
+        def apply() -> None:
+            self.session.set_dataset(dataset)
+            self.fit_output_to_task()
+
+        ok = self.change(f"Import {Path(path).name}", apply)
         if ok:
             self.selection = None
             self.sample = min(self.sample, len(self.session.X_train) - 1)

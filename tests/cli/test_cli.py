@@ -119,8 +119,15 @@ def test_snapshot_bad_script_names_the_line(tmp_path):
     assert not out.exists()
 
 
-def test_bad_size_is_a_usage_error(tmp_path):
-    proc = run("snapshot", "xor", "-o", str(tmp_path / "x.png"), "--size", "huge")
+@pytest.mark.parametrize("size", ["huge", "0x0", "99999x1"])
+def test_bad_size_is_an_input_error(tmp_path, size):
+    proc = run("snapshot", "xor", "-o", str(tmp_path / "x.png"), "--size", size)
+    assert_one_line_error(proc, code=1)
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_unknown_option_is_a_usage_error(tmp_path):
+    proc = run("snapshot", "xor", "-o", str(tmp_path / "x.png"), "--colour", "red")
     assert_one_line_error(proc, code=2)
 
 

@@ -216,3 +216,24 @@ def test_hidden_plots_are_not_redrawn_until_they_show_again(qtbot, window):
     assert plotted_epochs() == 5
     window.plots_dock.raise_()
     qtbot.waitUntil(lambda: plotted_epochs() == 6)
+
+
+def test_switching_to_regression_or_three_classes_fits_the_output_layer(qtbot, window):
+    box = window.controls.dataset
+    box.setCurrentIndex(box.findData("plane"))
+    box.activated.emit(box.currentIndex())
+    n = window.ctl.session.net_config
+    assert (n.output, n.loss) == ("linear", "mse")
+    assert window.ctl.session.Y_train.min() < 0  # targets a sigmoid could never reach
+    box.setCurrentIndex(box.findData("blobs3"))
+    box.activated.emit(box.currentIndex())
+    n = window.ctl.session.net_config
+    assert (n.output, n.loss) == ("softmax", "cross_entropy")
+    assert window.ctl.session.net.sizes[-1] == 3
+    box.setCurrentIndex(box.findData("xor"))
+    box.activated.emit(box.currentIndex())
+    n = window.ctl.session.net_config
+    assert n.output == "sigmoid" and n.loss != "cross_entropy"
+    assert window.ctl.session.net.sizes[-1] == 1
+    window.ctl.undo_stack.undo()
+    assert window.ctl.session.net_config.output == "softmax"
