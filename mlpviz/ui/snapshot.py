@@ -107,7 +107,10 @@ def save_png(image: QImage, path: Path) -> None:
         raise CLIError(f"the output must be a .png file, not {path.name!r}")
     if not path.parent.is_dir():
         raise CLIError(f"cannot write {path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".mlpviz-", suffix=".png", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".mlpviz-", suffix=".png", dir=path.parent)
+    except OSError as exc:
+        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
