@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         if offer_autosave:  # a start without a source: offer the last session and lessons
             self._offer_autosave()
             if str(self.settings.value("lessons/show_at_start", "true")) == "true":
-                QTimer.singleShot(0, self.show_lessons)
+                QTimer.singleShot(0, self, self.show_lessons)
         self.network.setFocus()
 
     # ---- construction -------------------------------------------------------------------
@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
         """Coalesce many model changes into one redraw per event-loop turn."""
         if not self._refresh_pending:
             self._refresh_pending = True
-            QTimer.singleShot(0, self.refresh_now)
+            QTimer.singleShot(0, self, self.refresh_now)  # dropped if the window is gone
 
     def refresh_now(self) -> None:
         """Redraw the network, and the plots when their dock is shown (a hidden dock is
