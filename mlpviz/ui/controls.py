@@ -94,7 +94,7 @@ class ControlsPanel(QScrollArea):
         controller.modelChanged.connect(self.refresh)
         controller.sessionReplaced.connect(self.force_refresh)
         # a refused change leaves the configs as they were: show them again
-        controller.message.connect(lambda level, _text: level == "error" and self.force_refresh())
+        controller.message.connect(self._on_message)
         self.refresh()
         scrollbar = self.verticalScrollBar().sizeHint().width()
         self.setMinimumWidth(body.minimumSizeHint().width() + scrollbar + 6)
@@ -262,6 +262,10 @@ class ControlsPanel(QScrollArea):
             for w in widgets:
                 w.blockSignals(False)
         self._refresh_layers()
+
+    def _on_message(self, level: str, _text: str) -> None:
+        if level == "error":
+            self.force_refresh()
 
     def force_refresh(self) -> None:
         self._shown = None

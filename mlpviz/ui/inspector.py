@@ -129,7 +129,7 @@ class Inspector(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
         c = controller
-        c.selectionChanged.connect(lambda _s: self._context_changed())
+        c.selectionChanged.connect(self._on_selection)
         c.stageChanged.connect(self._context_changed)
         c.sessionReplaced.connect(self._context_changed)
         c.modelChanged.connect(self._model_changed)
@@ -217,6 +217,9 @@ class Inspector(QWidget):
         return ("neuron", wt.net.n_layers - 1, 0) if wt.net.sizes[-1] == 1 else ("output",)
 
     # ---- building the view ---------------------------------------------------------------
+    def _on_selection(self, _selection: object) -> None:
+        self._context_changed()
+
     def refresh(self) -> None:
         """Rebuild from the controller (skipped, and done on show, while hidden)."""
         self._timer.stop()

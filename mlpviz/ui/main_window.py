@@ -312,12 +312,13 @@ class MainWindow(QMainWindow):
         c.captionChanged.connect(self.show_caption)
         self.lesson.lessonChanged.connect(self.gallery_dock.on_lesson)
         self.lesson.trainingChanged.connect(lambda _t: self._update_status())
-        c.runningChanged.connect(lambda _r: self._update_status())
+        c.runningChanged.connect(self._on_running_changed)
         self.network.selectionChanged.connect(c.select)
         self.network.weightEdited.connect(c.edit_weight)
         self.network.biasEdited.connect(c.edit_bias)
         self.player.frame.connect(self.network.set_frame)
-        self.ctl.undo_stack.indexChanged.connect(lambda _i: self.schedule_refresh())
+        # bound methods, not lambdas: Qt drops them when the window is deleted first
+        self.ctl.undo_stack.indexChanged.connect(self._on_undo_index)
         self.plots_dock.visibilityChanged.connect(lambda _shown: self.schedule_refresh())
         self.inspector_dock.visibilityChanged.connect(self._inspector_shown)
 
@@ -336,6 +337,12 @@ class MainWindow(QMainWindow):
         self.network.set_walkthrough(wt, self.ctl.session.sample(self.ctl.sample))
         self.player.play(wt.stage if wt is not None else None)
         self._update_status()
+
+    def _on_running_changed(self, _running: bool) -> None:
+        self._update_status()
+
+    def _on_undo_index(self, _index: int) -> None:
+        self.schedule_refresh()
 
     def schedule_refresh(self) -> None:
         """Coalesce many model changes into one redraw per event-loop turn."""
