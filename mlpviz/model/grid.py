@@ -96,9 +96,10 @@ def grid_maps(
     xs = np.linspace(extent[0], extent[1], res)
     ys = np.linspace(extent[2], extent[3], res)
     plane = np.empty((res, res, 2), dtype=dt)
-    plane[:, :, 0] = xs[None, :]
-    plane[:, :, 1] = ys[:, None]
-    inputs = apply_features(plane.reshape(-1, 2), feature_names)
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd data ranges overflow float32
+        plane[:, :, 0] = xs[None, :]
+        plane[:, :, 1] = ys[:, None]
+        inputs = apply_features(plane.reshape(-1, 2), feature_names)
     acts = net.activations_of(inputs, dt)
     for a in (xs, ys, inputs, *acts):
         a.setflags(write=False)  # shared from the session's cache
