@@ -1,33 +1,22 @@
 """The main window: network diagram in the centre, controls and plots in docks, the
-transport toolbar, menus, banners, persistence of settings and the last session."""
+transport toolbar, menus (built in mlpviz.ui.window_menus), banners, and the refreshing of
+the views; session files, settings and the autosave live in mlpviz.ui.window_state."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
-from mlpviz import __version__
-from mlpviz.model.session import Session
-from mlpviz.ui import theming
+from mlpviz.ui import theming, window_menus, window_state
 from mlpviz.ui.activation_gallery import GalleryDock
 from mlpviz.ui.banner import Banner
 from mlpviz.ui.colors import THEMES
 from mlpviz.ui.controller import Controller, output_labels
 from mlpviz.ui.controls import ControlsPanel
-from mlpviz.ui.export import show_export_dialog
 from mlpviz.ui.inspector import Inspector
 from mlpviz.ui.lesson_browser import LessonBrowser
 from mlpviz.ui.lesson_mode import LessonMode
@@ -35,21 +24,12 @@ from mlpviz.ui.network_view import NetworkView
 from mlpviz.ui.player import StagePlayer
 from mlpviz.ui.plots import PlotsPanel
 from mlpviz.ui.presenter import Presenter
-from mlpviz.ui.record_dialog import show_record_dialog
 from mlpviz.ui.transport import Transport
+from mlpviz.ui.window_state import autosave_path
 
-MAX_RECENT = 8
+__all__ = ["MainWindow", "autosave_path"]  # autosave_path: kept importable from here
+
 INSPECTOR_BELOW_HEIGHT = 900  # window height (px) from which the inspector sits below the plots
-SESSION_FILTER = "mlpviz sessions (*.mlpviz)"
-
-
-def autosave_path() -> Path:
-    """Where the session is kept on quit (``MLPVIZ_DATA_DIR`` overrides the folder)."""
-    override = os.environ.get("MLPVIZ_DATA_DIR")
-    if override:
-        return Path(override) / "autosave.mlpviz"
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(base or Path.home() / ".mlpviz") / "autosave.mlpviz"
 
 
 class MainWindow(QMainWindow):
@@ -118,16 +98,16 @@ class MainWindow(QMainWindow):
         self.stage_label = QLabel()
         self.statusBar().addWidget(self.stage_label, 1)
         self.statusBar().addPermanentWidget(self.epoch_label)
-        self._build_menus()
+        window_menus.build_menus(self)
         self._connect()
 
         self._refresh_pending = False
         self.default_layout()
-        self._restore_settings()
+        window_state.restore_settings(self)
         self._apply_theme()
         self._on_session_replaced()
         if offer_autosave:  # a start without a source: offer the last session and lessons
-            self._offer_autosave()
+            window_state.offer_autosave(self)
             if str(self.settings.value("lessons/show_at_start", "true")) == "true":
                 QTimer.singleShot(0, self, self.show_lessons)
         self.network.setFocus()
@@ -196,106 +176,6 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         if not self._layout_restored and hasattr(self, "plots_dock"):
             self.default_layout()
-
-    def _action(self, menu, text: str, slot, shortcut=None, checkable=False, tip="") -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        act.setCheckable(checkable)
-        if tip:
-            act.setStatusTip(tip)
-        act.triggered.connect(slot)
-        menu.addAction(act)
-        self.addAction(act)
-        return act
-
-    def _build_menus(self) -> None:
-        mb = self.menuBar()
-        f = mb.addMenu("&File")
-        self._action(f, "&New", self.new_session, QKeySequence.StandardKey.New)
-        self._action(f, "&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
-        self._action(f, "&Lessons…", self.show_lessons, "Ctrl+L",
-                     tip="Choose a lesson: its script plays with →, with captions")
-        self.recent_menu = f.addMenu("Open &Recent")
-        f.addSeparator()
-        self._action(f, "&Save", self.save, QKeySequence.StandardKey.Save)
-        self._action(f, "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs)
-        f.addSeparator()
-        self._action(f, "&Record…", lambda: show_record_dialog(self), "Ctrl+R",
-                     tip="Render the lesson's script, a script file or what you do next "
-                     "to MP4, WebM or GIF")
-        export = f.addMenu("&Export")
-        for text, kind in (("&PNG of panel…", "png"), ("&SVG of network…", "network-svg"),
-                           ("SVG of &plots…", "plots-svg")):
-            self._action(export, text, lambda _c=False, k=kind: show_export_dialog(self, k))
-        f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        e = mb.addMenu("&Edit")
-        undo = self.ctl.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.ctl.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        e.addAction(undo)
-        e.addAction(redo)
-
-        v = mb.addMenu("&View")
-        v.addAction(self.controls_dock.toggleViewAction())
-        v.addAction(self.plots_dock.toggleViewAction())
-        inspect = self.inspector_dock.toggleViewAction()
-        inspect.setShortcut(QKeySequence("I"))
-        v.addAction(inspect)
-        self.addAction(inspect)
-        v.addAction(self.gallery_dock.toggleViewAction())
-        v.addSeparator()
-        v.addAction(self.presenter.action)
-        v.addMenu(self.presenter.menu)
-        v.addSeparator()
-        self.theme_actions = {}
-        for name, label in (
-            ("light", "Light theme"),
-            ("dark", "Dark theme"),
-            ("colorblind", "Colour-blind-safe theme"),
-        ):
-            act = self._action(v, label, lambda _c=False, n=name: self.set_theme(n), checkable=True)
-            self.theme_actions[name] = act
-        v.addSeparator()
-        self.thumbs_action = self._action(
-            v, "Neuron &thumbnails", self._toggle_thumbnails, "T", checkable=True
-        )
-        self.value_actions = {}
-        for mode, label, key in (
-            ("a", "Show activations a", "A"),
-            ("z", "Show z", "Z"),
-            ("delta", "Show δ = ∂L/∂z", "D"),
-            ("none", "Hide values", None),
-        ):
-            act = self._action(
-                v, label, lambda _c=False, m=mode: self.set_value_mode(m), key, checkable=True
-            )
-            self.value_actions[mode] = act
-        self.anim_action = self._action(v, "&Animate steps", self._toggle_animation, checkable=True)
-
-        r = mb.addMenu("&Run")
-        for act in self.transport.menu_actions():
-            r.addAction(act)
-        r.addSeparator()
-        self.predict_action = self._action(
-            r, "&Predict before reveal", lambda on: self.set_predict_mode(on), "P",
-            checkable=True, tip="Before a stage shows the selected value, type your prediction",
-        )
-        r.addSeparator()
-        for n in (1, 10, 100):
-            self._action(
-                r,
-                f"Train {n} epoch{'s' if n > 1 else ''}",
-                lambda _c=False, k=n: self.ctl.train_epochs(k),
-            )
-
-        h = mb.addMenu("&Help")
-        self._action(h, "&Keyboard shortcuts", self.show_shortcuts, "F1")
-        self._action(h, "&About mlpviz", self.show_about)
 
     def _connect(self) -> None:
         c = self.ctl
@@ -471,150 +351,37 @@ class MainWindow(QMainWindow):
         """Open the built-in lesson ``name`` and play its script with →."""
         return self.lesson.load(name)
 
-    # ---- files ----------------------------------------------------------------------------
+    # ---- files and persistence (mlpviz.ui.window_state) ---------------------------------
     def new_session(self) -> None:
-        self.ctl.set_session(Session.from_lesson("xor"))
+        window_state.new_session(self)
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", SESSION_FILTER)
-        if path:
-            self.open_path(Path(path))
+        window_state.open_dialog(self)
 
     def open_path(self, path: Path) -> bool:
-        try:
-            session = Session.load(path)
-        except (OSError, ValueError) as exc:
-            self.banner.show_message("error", f"Could not open {path.name}: {exc}")
-            return False
-        self.ctl.set_session(session, path)
-        self._add_recent(path)
-        return True
+        return window_state.open_path(self, path)
 
     def save(self) -> bool:
-        if self.ctl.path is None:
-            return self.save_as()
-        return self.save_to(self.ctl.path)
+        return window_state.save(self)
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save session", "session.mlpviz", SESSION_FILTER
-        )
-        if not path:
-            return False
-        p = Path(path)
-        if p.suffix != ".mlpviz":
-            p = p.with_suffix(".mlpviz")
-        return self.save_to(p)
+        return window_state.save_as(self)
 
     def save_to(self, path: Path) -> bool:
-        try:
-            self.ctl.session.save(path)
-        except (OSError, ValueError) as exc:
-            self.banner.show_message("error", f"Could not save to {path}: {exc}")
-            return False
-        self.ctl.path = path
-        self._add_recent(path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-        self._on_session_replaced()
-        return True
+        return window_state.save_to(self, path)
 
     def _recent(self) -> list[str]:
-        value = self.settings.value("files/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
-
-    def _add_recent(self, path: Path) -> None:
-        items = [str(path)] + [p for p in self._recent() if p != str(path)]
-        self.settings.setValue("files/recent", items[:MAX_RECENT])
-        self._fill_recent()
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        items = self._recent()
-        for p in items:
-            act = self.recent_menu.addAction(p)
-            act.triggered.connect(lambda _c=False, q=p: self.open_path(Path(q)))
-        self.recent_menu.setEnabled(bool(items))
-
-    # ---- persistence ---------------------------------------------------------------------
-    def _restore_settings(self) -> None:
-        s = self.settings
-        geo = s.value("window/geometry")
-        if isinstance(geo, QByteArray):
-            self.restoreGeometry(geo)
-        state = s.value("window/state")
-        if isinstance(state, QByteArray):
-            self._layout_restored = self.restoreState(state)
-        self.thumbs_action.setChecked(str(s.value("view/thumbnails", "false")) == "true")
-        self.anim_action.setChecked(str(s.value("view/animate", "true")) == "true")
-        self.player.enabled = self.anim_action.isChecked()
-        self.set_value_mode(str(s.value("view/values", "a")))
-        self._fill_recent()
+        return window_state.recent(self)
 
     def save_settings(self) -> None:
-        s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("view/theme", self.theme_name)
-        s.setValue("view/thumbnails", "true" if self.thumbs_action.isChecked() else "false")
-        s.setValue("view/animate", "true" if self.anim_action.isChecked() else "false")
-        s.sync()
-
-    def _offer_autosave(self) -> None:
-        path = autosave_path()
-        if path.exists():
-            self.banner.show_message(
-                "info",
-                "Your session from last time was kept when you quit.",
-                action=("Restore it", lambda: self._restore_autosave(path)),
-            )
-
-    def _restore_autosave(self, path: Path) -> None:
-        try:
-            session = Session.load(path)
-        except (OSError, ValueError) as exc:
-            self.banner.show_message("error", f"The saved session could not be read: {exc}")
-            return
-        self.ctl.set_session(session, None)
+        window_state.save_settings(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        self.ctl.pause()
-        self.presenter.leave()  # keep the normal layout for next time
-        self.save_settings()
-        if not self.autosave_on_close:  # offscreen scenes (snapshot, recording)
-            event.accept()
-            return
-        path = autosave_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.ctl.session.save(path)
-        except (OSError, ValueError) as exc:
-            answer = QMessageBox.warning(
-                self,
-                "mlpviz",
-                f"The session could not be kept for next time ({exc}). Quit anyway?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                event.ignore()
-                return
-        event.accept()
+        window_state.close_window(self, event)
 
-    # ---- help --------------------------------------------------------------------------
+    # ---- help (mlpviz.ui.window_menus) --------------------------------------------------
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
-            f"<td>{a.text().replace('&', '')}</td></tr>"
-            for a in self.actions()
-            if not a.shortcut().isEmpty()
-        )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>")
+        window_menus.show_shortcuts(self)
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About mlpviz",
-            f"<h3>mlpviz {__version__}</h3><p>Watch a multi-layer perceptron learn: step "
-            "through backpropagation with the real numbers, run training, record videos.</p>",
-        )
+        window_menus.show_about(self)
