@@ -118,9 +118,12 @@ def draw_legend(p: QPainter, pr: Painter) -> None:
     x, y, w, h = L.legend_rect
     names = {"a": "a  (neurons)", "z": "z  (neurons)", "δ": "δ = ∂L/∂z"}
     rows = [(names[S.qty], S.scale), (S.eqty + "  (edges)", S.escale)]
-    label_w, num_w = 118 * s, 44 * s
-    bar_w = max(w - label_w - 2 * num_w, 12 * s)
     p.setFont(pr.f_sub)
+    fm = QFontMetricsF(pr.f_sub)
+    # the number columns fit their widest clamp ("+2.5e−6" is wider than "+0.5")
+    widest = max(fm.horizontalAdvance("+" + fmt(scale)) for _, scale in rows)
+    label_w, num_w = 118 * s, max(44 * s, widest + 6 * s)
+    bar_w = max(w - label_w - 2 * num_w, 12 * s)
     for k, (name, scale) in enumerate(rows):
         ry = y + k * h / 2
         rh = h / 2
