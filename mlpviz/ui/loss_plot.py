@@ -87,7 +87,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.loss_item.setLabel("bottom", "epoch")
         self.loss_item.hideAxis("bottom")
         self.loss_item.setLabel("left", "loss")
-        self.loss_item.addLegend(offset=(-8, 8))
+        # bottom left: loss curves start high on the left and plateau high on the right
+        self.loss_item.addLegend(offset=(8, -8), colCount=2)
         # downsampled to one bin per pixel column, each drawn as its min and max ("peak")
         thin = {"autoDownsample": True, "downsampleMethod": "peak", "autoDownsampleFactor": 1.0}
         self.train_loss = self.loss_item.plot(name="train", **thin)
