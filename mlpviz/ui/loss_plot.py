@@ -87,8 +87,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.loss_item.setLabel("bottom", "epoch")
         self.loss_item.hideAxis("bottom")
         self.loss_item.setLabel("left", "loss")
-        # bottom left: loss curves start high on the left and plateau high on the right
-        self.loss_item.addLegend(offset=(8, -8), colCount=2)
+        self.loss_item.addLegend(offset=(-8, 8), colCount=2)
+        self._legend_top = True
         # downsampled to one bin per pixel column, each drawn as its min and max ("peak")
         thin = {"autoDownsample": True, "downsampleMethod": "peak", "autoDownsampleFactor": 1.0}
         self.train_loss = self.loss_item.plot(name="train", **thin)
@@ -128,8 +128,24 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._show_accuracy(has_acc)
         self._history = data
         epochs = x[np.isfinite(x)]
-        self._set_ranges((0.0, round_up(float(epochs.max(initial=0.0)))),
-                         self._loss_range(np.concatenate(shown)))
+        y_range = self._loss_range(np.concatenate(shown))
+        self._set_ranges((0.0, round_up(float(epochs.max(initial=0.0)))), y_range)
+        self._place_legend(shown, y_range)
+
+    def _place_legend(self, shown: list[np.ndarray], y_range: tuple[float, float]) -> None:
+        """Legend in the top right corner, or the bottom right one while the latest loss
+        sits in the upper half of the axis (a plateau would run under it)."""
+        last = [float(y[-1]) for y in shown if y.size]
+        if not last:
+            return
+        latest = max(last)
+        if self._log:
+            latest = float(np.log10(latest))
+        top = latest < 0.5 * (y_range[0] + y_range[1])
+        if top != self._legend_top:
+            self._legend_top = top
+            corner = (1, 0) if top else (1, 1)
+            self.loss_item.legend.anchor(corner, corner, offset=(-8, 8 if top else -8))
 
     def _loss_range(self, losses: np.ndarray) -> tuple[float, float]:
         """y range of the loss plot (log10 units in log scale) in round steps."""

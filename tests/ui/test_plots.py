@@ -210,6 +210,25 @@ def test_loss_curves_hold_the_history(loss_plot):
     assert loss_plot.accuracy_shown
 
 
+def _legend_centre_fraction(plot: LossPlot) -> float:
+    """Height of the legend's centre in the loss view box, 0 at the top and 1 at the bottom."""
+    vb = plot.loss_item.getViewBox()
+    legend = plot.loss_item.legend
+    return legend.mapRectToItem(vb, legend.boundingRect()).center().y() / vb.height()
+
+
+@pytest.mark.parametrize("final, lower", [(0.95, True), (0.1, False)])
+def test_loss_legend_moves_away_from_the_latest_loss(loss_plot, final, lower):
+    loss_plot.resize(400, 300)
+    loss_plot.show()
+    e = np.arange(10, dtype=float)
+    loss = np.linspace(1.0, final, 10)  # axis 0 .. 1: a plateau high, or a fall to 0.1
+    loss_plot.set_history({"epochs": e, "train_loss": loss, "test_loss": loss})
+    loss_plot.ci.layout.activate()
+    fraction = _legend_centre_fraction(loss_plot)
+    assert (fraction > 0.75) if lower else (fraction < 0.25)
+
+
 def test_nan_and_none_entries_are_skipped(loss_plot):
     h = _history(5)
     h["test_loss"] = [0.9, None, 0.7, float("nan"), 0.5]
