@@ -274,8 +274,9 @@ class MapPlot(pg.PlotWidget):
 
     def _update_points(self) -> None:
         train_X, train_y, test_X, test_y = self._data
-        if self._kind == "regression":  # fills near zero are neutral: a grey rim shows them
-            outline = ps.qcolor(self._theme.muted)
+        if self._kind == "regression":
+            # the fills match the map wherever the fit is good: a text-coloured rim shows them
+            outline = ps.qcolor(self._theme.foreground)
         else:  # saturated class colours: a white rim lifts them off the map
             outline = ps.qcolor("#ffffff")
             outline.setAlpha(170 if self._theme.dark else 255)
