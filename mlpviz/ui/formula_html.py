@@ -101,13 +101,19 @@ def muted(text: str, theme: Theme) -> str:
     return f'<span style="color:{theme.muted}"><i>{escape(text)}</i></span>'
 
 
+def link_html(label: str, theme: Theme, style: str = "") -> str:
+    """``label`` as the "terms" link in the theme's accent (Qt's default link blue is
+    unreadable on the dark theme); ``style`` adds CSS, e.g. a font size."""
+    return f'<a href="terms" style="color:{theme.accent}; {style}">{escape(label)}</a>'
+
+
 def _sum_html(terms: Sequence[Term | None], hidden: int, theme: Theme) -> str:
     """Σ of the terms with numbers, each coloured by the sign of its value; None is the
     elision ("… N more", a link that shows every term)."""
     parts: list[str] = []
     for term in terms:
         if term is None:
-            piece, value = f'<a href="terms">… {hidden} more</a>', 0.0
+            piece, value = link_html(f"… {hidden} more", theme), 0.0
         else:
             piece, value = term.numeric_tex(), term.value
         negative = term is not None and piece.startswith("-")
@@ -165,7 +171,7 @@ def formula_html(f: Formula, theme: Theme, size: float = 11.0, full: bool = Fals
         steps = steps_html(f, theme, full)
         if f.elided and f.known:
             label = "show fewer terms" if full else f"show all {len(f.terms)} terms"
-            steps[0] += f' &nbsp;<a href="terms" style="font-size:{size * 0.8:.1f}pt">{label}</a>'
+            steps[0] += " &nbsp;" + link_html(label, theme, f"font-size:{size * 0.8:.1f}pt")
         parts += [_line(f"= {s}", size, MATH_FONT) for s in steps]
         if f.matrices:
             parts.append(matrices_html(f.matrices, theme, size))
@@ -216,8 +222,8 @@ def contributions_html(f: Formula, sum_tex: str, theme: Theme, size: float = 11.
         for term in shown:
             if term is None:
                 more = len(f.terms) - len(shown) + 1
-                rows.append(f'<tr><td colspan="5"><a href="terms">… {more} more '
-                            "(show all)</a></td></tr>")
+                rows.append(f'<tr><td colspan="5">{link_html(f"… {more} more (show all)", theme)}'
+                            "</td></tr>")
                 continue
             w, d = term.factors
             bar = max(2, round(28 * abs(term.value) / big))
@@ -230,7 +236,7 @@ def contributions_html(f: Formula, sum_tex: str, theme: Theme, size: float = 11.
                 f'bgcolor="{value_colour(term.value, theme)}" style="font-size:4pt">'
                 "&nbsp;</td></tr></table></td></tr>")
         if full and f.elided:
-            rows.append('<tr><td colspan="5"><a href="terms">show fewer</a></td></tr>')
+            rows.append(f'<tr><td colspan="5">{link_html("show fewer", theme)}</td></tr>')
         parts.append(f'<table cellspacing="0" cellpadding="2" style="font-family:{MATH_FONT}; '
                      f'font-size:{size:.1f}pt">{"".join(rows)}</table>')
         mult = f.multiplier

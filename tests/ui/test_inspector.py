@@ -15,6 +15,7 @@ from mlpviz.model.session import Session
 from mlpviz.ui.activation_inset import ActivationInset
 from mlpviz.ui.colors import DARK, LIGHT
 from mlpviz.ui.controller import Controller
+from mlpviz.ui.formula_html import link_html
 from mlpviz.ui.main_window import MainWindow
 
 NUM = r"[−-]?[0-9]+(?:\.[0-9]+)?(?: × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
@@ -368,3 +369,10 @@ def test_clicking_a_neuron_in_the_view_updates_the_inspector(qtbot, make_window)
     assert win.ctl.selection == ("neuron", 0, 1)
     assert win.inspector.shown_key == ("neuron", 0, 1)
     assert "Hidden neuron a₂⁽¹⁾" in win.inspector.text()
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK])
+def test_term_links_are_drawn_in_the_theme_accent(theme):
+    html = link_html("… 3 <more>", theme, "font-size:9pt")
+    assert html.startswith('<a href="terms" style="color:' + theme.accent + ";")
+    assert "font-size:9pt" in html and "… 3 &lt;more&gt;</a>" in html
