@@ -126,11 +126,21 @@ class LossPlot(pg.GraphicsLayoutWidget):
             else:
                 shown.append(y[keep])
         self._show_accuracy(has_acc)
+        self._show_test_in_legend(bool(shown[1].size) or not shown[0].size)
         self._history = data
         epochs = x[np.isfinite(x)]
         y_range = self._loss_range(np.concatenate(shown))
         self._set_ranges((0.0, round_up(float(epochs.max(initial=0.0)))), y_range)
         self._place_legend(shown, y_range)
+
+    def _show_test_in_legend(self, show: bool) -> None:
+        """No "test" legend entry when the session has no test set."""
+        legend = self.loss_item.legend
+        listed = any(sample.item is self.test_loss for sample, _label in legend.items)
+        if show and not listed:
+            legend.addItem(self.test_loss, "test")
+        elif not show and listed:
+            legend.removeItem(self.test_loss)
 
     def _place_legend(self, shown: list[np.ndarray], y_range: tuple[float, float]) -> None:
         """Legend in the top right corner, or the bottom right one while the latest loss

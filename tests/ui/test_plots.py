@@ -480,3 +480,20 @@ def test_export_svg_draws_what_the_screen_shows(panel, tmp_path):
     with pytest.raises(OSError):
         panel.export_svg(out / "missing" / "x.svg")
     assert sorted(p.name for p in out.iterdir()) == ["loss.svg", "map.svg"]  # no temp files
+
+
+def test_loss_legend_lists_test_only_when_there_is_a_test_set(qtbot):
+    from mlpviz.ui.loss_plot import LossPlot
+
+    plot = LossPlot()
+    qtbot.addWidget(plot)
+    nan = np.full(5, np.nan)
+    epochs = np.arange(1.0, 6.0)
+    plot.set_history({"epochs": epochs, "train_loss": 1 / epochs, "test_loss": nan,
+                      "train_acc": nan, "test_acc": nan})
+    labels = [label.text for _sample, label in plot.loss_item.legend.items]
+    assert labels == ["train"]
+    plot.set_history({"epochs": epochs, "train_loss": 1 / epochs, "test_loss": 2 / epochs,
+                      "train_acc": nan, "test_acc": nan})
+    labels = [label.text for _sample, label in plot.loss_item.legend.items]
+    assert labels == ["train", "test"]
