@@ -45,6 +45,10 @@ def _painter(device) -> QPainter:
     return p
 
 
+
+#: activation names as written under a column ("Hidden 2 (leaky ReLU)")
+_SHORT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU"}
+
 class NetworkView(QWidget):
     """Paints an MLP and, optionally, a Walkthrough's progress through one iteration."""
 
@@ -202,7 +206,8 @@ class NetworkView(QWidget):
             last = l == net.n_layers - 1
             name, short = ("Output", "Out") if last else (f"Hidden {l + 1}", f"H{l + 1}")
             n = net.sizes[l + 1]
-            titles.append((name, short, act.name, count(n, "neuron"), str(n)))
+            titles.append((name, short, _SHORT_NAMES.get(act.name, act.name),
+                           count(n, "neuron"), str(n)))
         return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
                        self._in_labels, self._out_labels, net.loss.name,
                        self._thumbnails(layout))
