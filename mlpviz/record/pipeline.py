@@ -11,16 +11,15 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 
-from mlpviz.record.writer import RecordCancelled, RecordError, VideoWriter
+from mlpviz.record.writer import CloseOrAbort, RecordCancelled, RecordError, VideoWriter
 
 _END = None  # queue marker: no more frames
 
 
-class ThreadedWriter:
+class ThreadedWriter(CloseOrAbort):
     """Feed a :class:`VideoWriter` from a worker thread through a bounded queue.
 
     :meth:`put` checks and copies the frame in the caller's thread (so the caller may
@@ -94,19 +93,6 @@ class ThreadedWriter:
         self._stop_worker()
         self.writer.abort()
 
-    def __enter__(self) -> ThreadedWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def record_frames(

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import av
 import av.filter
@@ -176,7 +177,32 @@ class _GifFrames:
                 return
 
 
-class VideoWriter:
+class CloseOrAbort:
+    """Context-manager behaviour shared by the writers: leaving the ``with`` block normally
+    closes (finalizes) the file, leaving it by an exception aborts it."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class VideoWriter(CloseOrAbort):
     """Encode frames of a fixed size into one video file.
 
     ``path``'s suffix picks the format unless ``fmt`` (one of :data:`FORMATS`) is given.
@@ -367,16 +393,3 @@ class VideoWriter:
             pass
         self._temp.unlink(missing_ok=True)
 
-    def __enter__(self) -> VideoWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()

@@ -18,15 +18,27 @@ def private_data_dir(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def window(qtbot, settings):
+def shown_window(qtbot, settings):
+    """A factory: a shown MainWindow (animation off, 1280×720, keys going to the network)
+    on the given session, or on the default xor lesson."""
+    from mlpviz.ui.controller import Controller
     from mlpviz.ui.main_window import MainWindow
 
-    win = MainWindow(settings=settings, offer_autosave=False)
-    win.player.enabled = False
-    qtbot.addWidget(win)
-    win.resize(1280, 720)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    win.network.setFocus()
-    return win
+    def make(session=None):
+        controller = Controller(session) if session is not None else None
+        win = MainWindow(controller, settings=settings, offer_autosave=False)
+        win.player.enabled = False
+        qtbot.addWidget(win)
+        win.resize(1280, 720)
+        win.show()
+        qtbot.waitExposed(win)
+        win.activateWindow()
+        win.network.setFocus()
+        return win
+
+    return make
+
+
+@pytest.fixture
+def window(shown_window):
+    return shown_window()

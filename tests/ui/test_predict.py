@@ -7,22 +7,11 @@ from PySide6.QtCore import Qt
 
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Stage
-from mlpviz.ui.controller import Controller
-from mlpviz.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def win(qtbot, settings):
-    w = MainWindow(Controller(Session.from_lesson("backprop-derivation")), settings=settings,
-                   offer_autosave=False)
-    w.player.enabled = False
-    qtbot.addWidget(w)
-    w.resize(1280, 720)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    w.network.setFocus()
-    return w
+def win(shown_window):
+    return shown_window(Session.from_lesson("backprop-derivation"))
 
 
 def right(qtbot, win):
