@@ -171,7 +171,7 @@ def _cmd_lessons() -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    from mlpviz.ui.snapshot import snapshot
+    from mlpviz.ui.video.snapshot import snapshot
 
     size = _size(args.size)
     session = load_source(args.source)
@@ -187,7 +187,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def _cmd_record(args: argparse.Namespace) -> int:
-    from mlpviz.ui.recording import record_cli
+    from mlpviz.ui.video.recording import record_cli
 
     size = _size(args.size)
     session = load_source(args.source)
@@ -205,7 +205,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from mlpviz.model.explain import explain
+    from mlpviz.model.notation.explain import explain
 
     session = load_source(args.source)
     select = tuple(args.select) if args.select else None
@@ -227,7 +227,7 @@ def _check_screen() -> None:
 
 
 def _gui(source: str | None) -> int:
-    from mlpviz.ui.app import run_app
+    from mlpviz.ui.shell.app import run_app
 
     if source is None:
         _check_screen()

@@ -1,7 +1,7 @@
 """Predict, then reveal: the student states a value before the walkthrough shows it.
 
 Before a stage reveals a quantity of the selection, :func:`question_for` says what to ask
-(selection keys are 0-based, as in :mod:`mlpviz.model.formulas`):
+(selection keys are 0-based, as in :mod:`mlpviz.model.notation.formulas`):
 
 - neuron (l, i): at ``forward(l)`` its activation aᵢ (ŷ for the output layer); at ``loss``
   the loss L when it is an output neuron of a one-sample walkthrough; at ``backward(l)``
@@ -30,10 +30,10 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from mlpviz.model import formula_rules as R
-from mlpviz.model import symbols as S
-from mlpviz.model.formula_types import Factor, Formula
-from mlpviz.model.mathtext import fmt_text, tex_to_text
+from mlpviz.model.notation import formula_rules as R
+from mlpviz.model.notation import symbols as S
+from mlpviz.model.notation.formula_types import Factor, Formula
+from mlpviz.model.notation.mathtext import fmt_text, tex_to_text
 from mlpviz.model.walkthrough import Stage, Walkthrough
 
 REL_TOL = 0.02

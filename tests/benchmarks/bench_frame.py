@@ -55,9 +55,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 STARTUP_CHILD = """
 import sys, time
-from mlpviz.ui.app import make_app
+from mlpviz.ui.shell.app import make_app
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from mlpviz.ui.main_window import MainWindow
+from mlpviz.ui.shell.main_window import MainWindow
 app = make_app()
 window = MainWindow(settings=QSettings(sys.argv[1], QSettings.Format.IniFormat),
                     offer_autosave=False)
@@ -138,7 +138,7 @@ def main_window(session):
     from PySide6.QtCore import QSettings
 
     from mlpviz.ui.controller import Controller
-    from mlpviz.ui.main_window import MainWindow
+    from mlpviz.ui.shell.main_window import MainWindow
 
     folder = tempfile.mkdtemp(prefix="mlpviz-bench-")
     os.environ["MLPVIZ_DATA_DIR"] = folder
@@ -199,7 +199,7 @@ def visible_epochs(app, seconds: float) -> tuple[float, float]:
 
 def big_network_repaint(app, frames: int) -> float:
     from mlpviz.engine import MLP
-    from mlpviz.ui.network_view import NetworkView
+    from mlpviz.ui.diagram.network_view import NetworkView
 
     net = MLP([784, 128, 64, 10], ["relu", "relu", "softmax"], loss="cross_entropy", seed=0)
     rng = np.random.default_rng(0)
@@ -236,7 +236,7 @@ def startup(runs: int) -> float:
 
 
 def run(frames: int, seconds: float, startups: int) -> dict[str, float]:
-    from mlpviz.ui.app import make_app
+    from mlpviz.ui.shell.app import make_app
 
     app = make_app()
     results: dict[str, float] = {}

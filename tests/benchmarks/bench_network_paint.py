@@ -51,7 +51,7 @@ def run(frames: int) -> dict[str, float]:
     from mlpviz.engine import MLP
     from mlpviz.model.session import Session
     from mlpviz.model.walkthrough import Walkthrough
-    from mlpviz.ui.network_view import NetworkView
+    from mlpviz.ui.diagram.network_view import NetworkView
 
     app = QApplication.instance() or QApplication([])
     results: dict[str, float] = {}

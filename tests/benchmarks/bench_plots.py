@@ -54,7 +54,7 @@ def run(frames: int) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from mlpviz.ui.plots import PlotsPanel
+    from mlpviz.ui.plots.panel import PlotsPanel
 
     app = QApplication.instance() or QApplication([])
     panel = PlotsPanel()

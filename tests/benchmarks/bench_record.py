@@ -2,7 +2,7 @@
 
 Each case records the spiral lesson (a 2-8-8-8-1 network) running ``SCRIPT`` — 30 epochs
 of training, one full iteration stage by stage, a 2 s hold: 300 frames at 30 fps — with
-``mlpviz.ui.recording.record`` (offscreen render, encoding in a worker thread). The
+``mlpviz.ui.video.recording.record`` (offscreen render, encoding in a worker thread). The
 ``window`` cases show the neurons' activation maps (thumbnails) too. ``render_only`` is
 the renderer without encoding, the part the encoder thread cannot hide.
 
@@ -23,8 +23,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from mlpviz.model.session import Session  # noqa: E402
-from mlpviz.ui.app import make_app  # noqa: E402
-from mlpviz.ui.recording import FrameRenderer, record  # noqa: E402
+from mlpviz.ui.shell.app import make_app  # noqa: E402
+from mlpviz.ui.video.recording import FrameRenderer, record  # noqa: E402
 
 SCRIPT = "train 30; iteration; hold 2"
 LESSON = "spiral"
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--case", action="append", help="run only these cases (repeatable)")
     args = parser.parse_args()
     make_app()
-    import mlpviz.ui.main_window  # noqa: F401  (imports are not part of the first case)
+    import mlpviz.ui.shell.main_window  # noqa: F401  (imports are not part of the first case)
     results: dict[str, object] = {"script": SCRIPT, "lesson": LESSON, "fps": FPS,
                                   "load_average_1min": os.getloadavg()[0]}
     for name, view, width, height, thumbnails, encode in CASES:

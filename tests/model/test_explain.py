@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mlpviz.engine import MLP
-from mlpviz.model.explain import ExplainError, explain, parse_select
+from mlpviz.model.notation.explain import ExplainError, explain, parse_select
 from mlpviz.model.session import Session
 
 W1 = np.array([[0.15, 0.2], [0.25, 0.3]])

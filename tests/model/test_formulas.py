@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from mlpviz.engine import MLP
-from mlpviz.model import mathtext
-from mlpviz.model.formulas import (
+from mlpviz.model.notation import mathtext
+from mlpviz.model.notation.formulas import (
     MAX_FULL_NEURONS,
     FormulaError,
     formulas_for,
@@ -18,7 +18,7 @@ from mlpviz.model.formulas import (
     selection_key,
     worked_iteration,
 )
-from mlpviz.model.mathtext import MathTextError, fmt_tex, fmt_text, tex_to_text
+from mlpviz.model.notation.mathtext import MathTextError, fmt_tex, fmt_text, tex_to_text
 from mlpviz.model.script import Selection
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Walkthrough

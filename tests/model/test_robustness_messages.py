@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlpviz.model.explain import ExplainError, explain
+from mlpviz.model.notation.explain import ExplainError, explain
 from mlpviz.model.script import ScriptError, parse_script
 from mlpviz.model.session import Session
 

@@ -22,7 +22,7 @@ def shown_window(qtbot, settings):
     """A factory: a shown MainWindow (animation off, 1280×720, keys going to the network)
     on the given session, or on the default xor lesson."""
     from mlpviz.ui.controller import Controller
-    from mlpviz.ui.main_window import MainWindow
+    from mlpviz.ui.shell.main_window import MainWindow
 
     def make(session=None):
         controller = Controller(session) if session is not None else None

@@ -6,14 +6,14 @@ import pytest
 from PySide6.QtGui import QColor
 
 from mlpviz.engine import activations
-from mlpviz.ui.activation_gallery import (
+from mlpviz.ui.colors import THEMES
+from mlpviz.ui.teaching.activation_gallery import (
     ENTRIES,
     Y_RANGE,
     ActivationGallery,
     curves,
     selected_activation,
 )
-from mlpviz.ui.colors import THEMES
 
 SIX = ["step", "sigmoid", "tanh", "relu", "leaky_relu", "elu"]
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from mlpviz.ui.export import (
+from mlpviz.ui.video.export import (
     ExportDialog,
     ExportError,
     export_network_svg,

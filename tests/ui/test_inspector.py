@@ -10,13 +10,13 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel
 
 from mlpviz.engine import MLP
-from mlpviz.model.formulas import layer_formulas
+from mlpviz.model.notation.formulas import layer_formulas
 from mlpviz.model.session import Session
-from mlpviz.ui.activation_inset import ActivationInset
 from mlpviz.ui.colors import DARK, LIGHT
 from mlpviz.ui.controller import Controller
-from mlpviz.ui.formula_html import link_html
-from mlpviz.ui.main_window import MainWindow
+from mlpviz.ui.shell.main_window import MainWindow
+from mlpviz.ui.teaching.activation_inset import ActivationInset
+from mlpviz.ui.teaching.formula_html import link_html
 
 NUM = r"[−-]?[0-9]+(?:\.[0-9]+)?(?: × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?"
 _SUPERS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")

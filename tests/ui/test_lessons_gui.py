@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from mlpviz.model.lessons import lesson_names, list_lessons, load_lesson
 from mlpviz.model.script import ScriptRunner
 from mlpviz.model.session import Session
-from mlpviz.ui.main_window import MainWindow
+from mlpviz.ui.shell.main_window import MainWindow
 
 MAX_PRESSES = 200
 
@@ -285,7 +285,7 @@ def test_start_page_can_be_switched_off(qtbot, started, settings):
 
 
 def test_snapshot_scene_never_shows_the_browser(qtbot):
-    from mlpviz.ui.snapshot import Scene
+    from mlpviz.ui.video.snapshot import Scene
 
     scene = Scene(Session.from_lesson("xor"), (640, 360))
     try:
@@ -301,7 +301,7 @@ def test_a_damaged_lesson_file_does_not_hide_the_others(qtbot, tmp_path, monkeyp
 
     from mlpviz.model import lessons as lessons_module
     from mlpviz.paths import lessons_dir
-    from mlpviz.ui.lesson_browser import LessonBrowser
+    from mlpviz.ui.teaching.lesson_browser import LessonBrowser
 
     for name in ("xor", "spiral"):
         shutil.copy(lessons_dir() / f"{name}.json", tmp_path / f"{name}.json")

@@ -4,7 +4,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from mlpviz.model.session import Session
-from mlpviz.ui.main_window import MainWindow
+from mlpviz.ui.shell.main_window import MainWindow
 
 
 def press(qtbot, window, key):

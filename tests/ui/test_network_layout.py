@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mlpviz.ui.network_layout import NetworkLayout, elide
+from mlpviz.ui.diagram.network_layout import NetworkLayout, elide
 
 
 def test_layers_up_to_16_are_shown_whole_and_wider_ones_elided():

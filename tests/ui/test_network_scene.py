@@ -7,8 +7,8 @@ from mlpviz.engine import MLP
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Stage, Walkthrough
 from mlpviz.ui.colors import auto_scale, nice_ceil
-from mlpviz.ui.network_layout import NetworkLayout
-from mlpviz.ui.network_scene import (
+from mlpviz.ui.diagram.network_layout import NetworkLayout
+from mlpviz.ui.diagram.network_scene import (
     build_scene,
     choose_edges,
     edge_scale,

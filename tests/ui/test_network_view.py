@@ -12,7 +12,7 @@ from mlpviz.engine import MLP
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Stage, Walkthrough
 from mlpviz.ui.colors import THEMES, diverging
-from mlpviz.ui.network_view import EditError, NetworkView, parse_value
+from mlpviz.ui.diagram.network_view import EditError, NetworkView, parse_value
 
 TOL = 20
 W1 = np.array([[2.5, 0.1], [-0.1, -2.5]])
@@ -356,7 +356,7 @@ def test_column_titles_never_overlap_and_shorten_when_narrow(qtbot, size):
 
 
 def test_thumbnails_are_thinned_to_their_drawn_size_with_plus_y_on_top():
-    from mlpviz.ui.network_chrome import thumbnail_images
+    from mlpviz.ui.diagram.network_chrome import thumbnail_images
 
     m = np.zeros((100, 100, 2))
     m[:50, :, 0], m[50:, :, 0] = -3.0, 3.0  # rows 0..49 are the lower half of the plane

@@ -12,13 +12,17 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 from mlpviz.engine.datasets import Dataset
-from mlpviz.ui import plot_style as ps
 from mlpviz.ui.colors import DARK, LIGHT
-from mlpviz.ui.contour import contour_segments
-from mlpviz.ui.hidden_space_plot import HiddenSpacePanel, HiddenSpacePlot, join_polylines
-from mlpviz.ui.loss_plot import LossPlot, round_up
-from mlpviz.ui.map_plot import RING_SIZE, MapPlot
-from mlpviz.ui.plots import PlotsPanel
+from mlpviz.ui.plots import plot_style as ps
+from mlpviz.ui.plots.contour import contour_segments
+from mlpviz.ui.plots.hidden_space_plot import (
+    HiddenSpacePanel,
+    HiddenSpacePlot,
+    join_polylines,
+)
+from mlpviz.ui.plots.loss_plot import LossPlot, round_up
+from mlpviz.ui.plots.map_plot import RING_SIZE, MapPlot
+from mlpviz.ui.plots.panel import PlotsPanel
 
 EXTENT = (-1.0, 1.0, -1.0, 1.0)
 NO_POINTS = (np.empty((0, 2)), np.empty(0))
@@ -483,7 +487,7 @@ def test_export_svg_draws_what_the_screen_shows(panel, tmp_path):
 
 
 def test_loss_legend_lists_test_only_when_there_is_a_test_set(qtbot):
-    from mlpviz.ui.loss_plot import LossPlot
+    from mlpviz.ui.plots.loss_plot import LossPlot
 
     plot = LossPlot()
     qtbot.addWidget(plot)

@@ -5,8 +5,8 @@ import numpy as np
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QColor
 
-from mlpviz.ui import presenter as presenter_module
-from mlpviz.ui.main_window import MainWindow
+from mlpviz.ui.shell.main_window import MainWindow
+from mlpviz.ui.teaching import presenter as presenter_module
 
 
 def key(qtbot, window, k):

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from mlpviz.model.script import ScriptRunner, parse_script
 from mlpviz.model.session import Session
 from mlpviz.model.timeline import Timeline
-from mlpviz.ui.action_log import ActionLog, caption_line, selection_line
-from mlpviz.ui.record_dialog import RecordDialog, show_record_dialog
+from mlpviz.ui.video.action_log import ActionLog, caption_line, selection_line
+from mlpviz.ui.video.record_dialog import RecordDialog, show_record_dialog
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from mlpviz.model.script import ScriptError, parse_script
 from mlpviz.model.session import Session
 from mlpviz.model.timeline import Timeline
 from mlpviz.record import RecordCancelled, RecordError
-from mlpviz.ui.recording import (
+from mlpviz.ui.video.recording import (
     SECONDS_PER_STAGE,
     FrameRenderer,
     default_script,

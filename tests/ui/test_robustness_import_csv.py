@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from mlpviz.ui import controls
+from mlpviz.ui.shell import controls
 
 
 def _click_import(window, qtbot, monkeypatch, path) -> None:

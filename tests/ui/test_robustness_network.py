@@ -11,7 +11,7 @@ import numpy as np
 from mlpviz.engine import MLP
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Walkthrough
-from mlpviz.ui.network_view import NetworkView
+from mlpviz.ui.diagram.network_view import NetworkView
 
 
 def test_every_stage_of_an_overflowing_walkthrough_paints_quietly(qtbot):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
-from mlpviz.ui.map_plot import MapPlot
+from mlpviz.ui.plots.map_plot import MapPlot
 
 EXTENT = (-1.0, 1.0, -1.0, 1.0)
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from mlpviz.model.session import Session
-from mlpviz.ui.snapshot import Scene
+from mlpviz.ui.video.snapshot import Scene
 
 
 class PaletteChanges(QObject):

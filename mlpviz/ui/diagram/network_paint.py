@@ -1,0 +1,380 @@
+"""Painting of the network diagram with QPainter, from a layout and a scene.
+
+:class:`Painter` draws in passes so that the view can cache what does not move:
+``under`` (background, legend, titles, static edges), ``over`` (neurons, bias markers,
+targets, loss node, thumbnails), and per frame ``moving_edges`` (edges that morph or fade
+in, pulses) and ``moving_top`` (neurons filling, the loss comparison), then ``selection``.
+Edges are batched by colour bucket: one pen and one ``drawLines`` call per bucket.
+Titles, legend, loss node and thumbnail images live in network_chrome.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+
+from mlpviz.ui.colors import Theme, buckets, diverging, text_on
+from mlpviz.ui.diagram import network_chrome as chrome
+from mlpviz.ui.diagram.network_chrome import ALIGN_C, ALIGN_L, ALIGN_R, LOSS_SHORT, font
+from mlpviz.ui.diagram.network_layout import NetworkLayout
+from mlpviz.ui.diagram.network_scene import Scene, fmt
+
+N_BUCKETS = 12
+
+
+class Painter:
+    """Draws one scene in one layout. ``titles`` per column (name, short name, activation
+    or "", count in words, count), e.g. ("Hidden 1", "H1", "tanh", "8 neurons", "8");
+    ``input_labels`` and ``output_labels`` are display strings; ``thumbs`` per weight layer
+    QImages per neuron, or None."""
+
+    def __init__(self, layout: NetworkLayout, scene: Scene, theme: Theme, base_font: QFont,
+                 titles: list[tuple[str, str, str, str, str]], input_labels: list[str],
+                 output_labels: list[str], loss_name: str, thumbs: list | None = None):
+        self.L, self.S, self.th = layout, scene, theme
+        s = layout.s
+        self.base_font = base_font
+        self.f_title = font(base_font, 13.5 * s, bold=True)
+        self.f_sub = font(base_font, 11.5 * s)
+        self.f_label = font(base_font, 12.5 * s * layout.label_scale)
+        self.f_caption = font(base_font, 15 * s, bold=True)
+        self.f_chip = font(base_font, max(0.46 * layout.chip_h, 10.5 * s))
+        self.f_loss_sub = font(base_font, max(0.18 * layout.loss_h, 11.0 * s))
+        self.f_loss = font(base_font, 0.3 * layout.loss_h, bold=True)
+        # numbers inside neurons grow with the neurons (readable from afar on big views)
+        self.value_px = min(30.0 * s, 0.5 * layout.r)
+        # neuron numbers: the regular size, and a smaller one for long numbers
+        self.f_values = [font(base_font, k * self.value_px) for k in (1.0, 0.82, 0.68)]
+        self.fm_values = [QFontMetricsF(f) for f in self.f_values]
+        self.f_value = self.f_values[0]
+        self.titles, self.in_labels, self.out_labels = titles, input_labels, output_labels
+        self.loss_name, self.thumbs = LOSS_SHORT.get(loss_name, loss_name), thumbs
+        fan = max(c.shown.size for c in layout.columns)
+        # edge width unit: thinner when neurons are small and fans are wide
+        self.ew = max(0.5, min(s, layout.r / 16.0) * min(1.0, math.sqrt(6.0 / fan)))
+
+    # ---- passes -----------------------------------------------------------------------
+    def under(self, p: QPainter) -> None:
+        L, S, th = self.L, self.S, self.th
+        p.fillRect(QRectF(0, 0, L.width, L.height), QColor(th.background))
+        chrome.draw_legend(p, self)
+        text_w = max(L.legend_rect[0] - 36 * L.s, 40.0)
+        p.setFont(self.f_caption)
+        p.setPen(QColor(th.foreground))
+        caption = QFontMetricsF(self.f_caption).elidedText(
+            S.caption, Qt.TextElideMode.ElideRight, text_w)
+        p.drawText(QRectF(18 * L.s, 12 * L.s, text_w, 24 * L.s), ALIGN_L, caption)
+        if S.batch > 1:
+            p.setFont(self.f_sub)
+            p.setPen(QColor(th.muted))
+            note = QFontMetricsF(self.f_sub).elidedText(
+                f"Neuron values are means over a batch of {S.batch}",
+                Qt.TextElideMode.ElideRight, text_w)
+            p.drawText(QRectF(18 * L.s, 36 * L.s, text_w, 18 * L.s), ALIGN_L, note)
+        chrome.draw_titles(p, self, self.title_plan())
+        # all layers at once: one pen and one drawLines call per colour bucket
+        static = [e.known & ~e.new for e in S.edges]
+        # gradients fading in start out "unknown"; morphing weights are drawn per frame
+        pending = [~e.known if e.before is not None else ~e.known | e.new for e in S.edges]
+        self._edges(p, np.concatenate([e.segs[m] for e, m in zip(S.edges, static, strict=True)]),
+                    np.concatenate([e.val[m] for e, m in zip(S.edges, static, strict=True)]),
+                    S.escale)
+        self._unknown_edges(p, np.concatenate(
+            [e.segs[m] for e, m in zip(S.edges, pending, strict=True)]))
+
+    def over(self, p: QPainter) -> None:
+        L, S = self.L, self.S
+        for c, col in enumerate(L.columns):
+            items = S.cols[c]
+            scale = S.ascale if c == 0 else S.scale
+            for k in range(col.shown.size):
+                known = bool(items.known[k]) and not bool(items.new[k])
+                self._neuron(p, col.x, float(col.ys[k]), float(items.val[k]), known, scale,
+                             square=c == 0)
+            if col.more:
+                self._more_label(p, col.x, col.more_y, col.more)
+            if c > 0:
+                self._biases(p, c - 1, moving=False)
+        self._input_labels(p)
+        self._outputs(p, loss_t=0.0 if S.loss_new else 1.0)
+        if self.thumbs is not None:
+            self._thumbnails(p)
+
+    def moving_edges(self, p: QPainter, t: float) -> None:
+        S = self.S
+        for e in S.edges:
+            if e.new.any():
+                if e.before is not None:
+                    cur = e.before + (e.val - e.before) * t
+                    self._edges(p, e.segs[e.new], cur[e.new], S.escale)
+                else:
+                    p.setOpacity(t)
+                    self._edges(p, e.segs[e.new], e.val[e.new], S.escale)
+                    p.setOpacity(1.0)
+        if S.anim is not None and S.anim[0] in ("forward", "backward") and 0.0 < t < 1.0:
+            self._pulses(p, t, backward=S.anim[0] == "backward")
+
+    def moving_top(self, p: QPainter, t: float) -> None:
+        L, S = self.L, self.S
+        for c, col in enumerate(L.columns):
+            items = S.cols[c]
+            for k in np.flatnonzero(items.new):
+                self._neuron(p, col.x, float(col.ys[k]), float(items.val[k]), True, S.scale,
+                             grow=t)
+            if c > 0 and S.biases[c - 1].new.any():
+                self._biases(p, c - 1, moving=True, t=t)
+        if S.loss_new:
+            self._outputs(p, loss_t=t)
+
+    def selection(self, p: QPainter, sel: tuple | None) -> None:
+        if sel is None:
+            return
+        L, th = self.L, self.th
+        accent = QColor(th.accent)
+        if sel[0] == "neuron":
+            pos = L.pos(sel[1], sel[2])
+            if pos is not None:
+                p.setPen(QPen(accent, 2.5 * L.s))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawEllipse(QPointF(*pos), L.r + 4 * L.s, L.r + 4 * L.s)
+        elif sel[0] == "bias":
+            rect = L.bias_rect(sel[1], sel[2])
+            if rect is not None:
+                p.setPen(QPen(accent, 2.2 * L.s))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                m = 2.5 * L.s
+                p.drawRect(QRectF(rect[0] - m, rect[1] - m, rect[2] + 2 * m, rect[3] + 2 * m))
+        elif sel[0] == "edge":
+            a, b = L.pos(sel[1] - 1, sel[3]), L.pos(sel[1], sel[2])
+            if a is None or b is None:
+                return
+            d = math.hypot(b[0] - a[0], b[1] - a[1]) or 1.0
+            ux, uy = (b[0] - a[0]) / d * L.r, (b[1] - a[1]) / d * L.r
+            line = QLineF(a[0] + ux, a[1] + uy, b[0] - ux, b[1] - uy)
+            halo = QColor(accent)
+            halo.setAlpha(150)
+            pen = QPen(halo, 7 * self.ew)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            p.drawLine(line)
+            p.setPen(QPen(accent, 2 * self.ew))
+            p.drawLine(line)
+
+    # ---- pieces -----------------------------------------------------------------------
+    def _edges(self, p: QPainter, segs: np.ndarray, vals: np.ndarray, scale: float) -> None:
+        if segs.shape[0] == 0:
+            return
+        q = buckets(vals, scale, N_BUCKETS)
+        # the buckets in use (np.unique would import numpy.ma: 0.1 s at start-up)
+        for b in np.flatnonzero(np.bincount(q + N_BUCKETS, minlength=2 * N_BUCKETS + 1)) \
+                - N_BUCKETS:
+            f = abs(int(b)) / N_BUCKETS
+            pen = QPen(diverging(math.copysign(f, b) * scale, scale, self.th),
+                       (0.5 + 5.5 * f) * self.ew)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            if b < 0 and self.th.dashed_negative:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawLines([QLineF(*row) for row in segs[q == b].tolist()])
+
+    def _unknown_edges(self, p: QPainter, segs: np.ndarray) -> None:
+        if segs.shape[0] == 0:
+            return
+        c = QColor(self.th.muted)
+        c.setAlpha(90)
+        pen = QPen(c, 0.8 * self.ew)
+        pen.setStyle(Qt.PenStyle.DotLine)
+        p.setPen(pen)
+        p.drawLines([QLineF(*row) for row in segs.tolist()])
+
+    def _pulses(self, p: QPainter, t: float, backward: bool) -> None:
+        S, s = self.S, self.L.s
+        for e in S.edges:
+            m = e.pulse != 0
+            if not m.any():
+                continue
+            seg, val = e.segs[m], e.pulse[m]
+            f = t if not backward else 1.0 - t
+            xs = seg[:, 0] + (seg[:, 2] - seg[:, 0]) * f
+            ys = seg[:, 1] + (seg[:, 3] - seg[:, 1]) * f
+            size = np.rint(np.clip(np.abs(val) / S.pscale, 0, 1) * 3).astype(int)
+            for sign, colour in ((1, self.th.pos), (-1, self.th.neg)):
+                for k in range(4):
+                    sel = (np.sign(val) == sign) & (size == k)
+                    if not sel.any():
+                        continue
+                    d = (4.0 + 2.5 * k) * s
+                    for width, col in ((d + 3 * s, self.th.background), (d, colour)):
+                        pen = QPen(QColor(col), width)
+                        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                        p.setPen(pen)
+                        p.drawPointsNp(xs[sel].astype(np.float64), ys[sel].astype(np.float64))
+
+    def _neuron(self, p: QPainter, x: float, y: float, v: float, known: bool, scale: float,
+                square: bool = False, grow: float = 1.0) -> None:
+        L, th = self.L, self.th
+        r = L.r
+        rect = QRectF(x - r, y - r, 2 * r, 2 * r)
+        if square:
+            rect = rect.adjusted(0.08 * r, 0.08 * r, -0.08 * r, -0.08 * r)
+        if not known:
+            pen = QPen(QColor(th.muted), max(1.0, 1.2 * L.s))
+            pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(QColor(th.background))
+            self._shape(p, rect, square)
+            if self.value_px >= 7:
+                p.setFont(self.f_value)
+                p.setPen(QColor(th.muted))
+                p.drawText(rect, ALIGN_C, "?")
+            return
+        fill = diverging(v, scale, th)
+        edge = QColor(th.foreground if th.dark else th.muted)
+        edge.setAlpha(150)
+        if grow < 1.0:
+            p.setPen(QPen(edge, max(1.0, L.s)))
+            p.setBrush(QColor(th.background))
+            self._shape(p, rect, square)
+            g = max(grow, 0.0)
+            inner = QRectF(x - r * g, y - r * g, 2 * r * g, 2 * r * g)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(fill)
+            self._shape(p, inner, square)
+        else:
+            p.setPen(QPen(edge, max(1.0, L.s)))
+            p.setBrush(fill)
+            self._shape(p, rect, square)
+        if self.S.show_values and self.value_px >= 7 and grow > 0.6:
+            text = fmt(v)
+            for f, fm in zip(self.f_values, self.fm_values, strict=True):
+                if fm.horizontalAdvance(text) <= 1.75 * r:
+                    tc = text_on(fill)
+                    tc.setAlphaF(min(1.0, (grow - 0.6) / 0.4))
+                    p.setFont(f)
+                    p.setPen(tc)
+                    p.drawText(rect, ALIGN_C, text)
+                    break
+
+    @staticmethod
+    def _shape(p: QPainter, rect: QRectF, square: bool) -> None:
+        if square:
+            p.drawRoundedRect(rect, rect.width() * 0.18, rect.width() * 0.18)
+        else:
+            p.drawEllipse(rect)
+
+    def _biases(self, p: QPainter, l: int, moving: bool, t: float = 1.0) -> None:
+        """Bias markers of weight layer l: the static pass draws the settled ones (and
+        gradients about to fade in as unknown); the moving pass the ones that change."""
+        L, th, items = self.L, self.th, self.S.biases[l]
+        border = QColor(th.foreground if th.dark else th.muted)
+        for k, i in enumerate(L.column(l).shown):
+            new, morph = bool(items.new[k]), items.before is not None
+            if (moving and not new) or (not moving and new and morph):
+                continue
+            p.setPen(QPen(border, max(0.8, 0.9 * L.s)))
+            if not items.known[k] or (not moving and new):
+                p.setBrush(QColor(th.background))
+            else:
+                v = float(items.val[k])
+                if moving and morph:
+                    v = float(items.before[k]) + (v - float(items.before[k])) * t
+                fill = diverging(v, self.S.escale, th)
+                if moving and not morph:
+                    fill.setAlphaF(t)
+                p.setBrush(fill)
+            p.drawRect(QRectF(*L.bias_rect(l, int(i))))
+
+    def _more_label(self, p: QPainter, x: float, y: float, n: int) -> None:
+        """"⋮ n more" (or "⋮ n" in a narrow column) on a background pill, so edges do not
+        run through the text."""
+        s, text = self.L.s, f"⋮ {n} more"
+        p.setFont(self.f_sub)
+        fm = QFontMetricsF(self.f_sub)
+        if fm.horizontalAdvance(text) + 14 * s > 0.9 * self.L.dx:
+            text = f"⋮ {n}"
+        w = fm.horizontalAdvance(text) + 14 * s
+        rect = QRectF(x - w / 2, y - 10 * s, w, 20 * s)
+        fill = QColor(self.th.background)
+        fill.setAlpha(230)
+        p.setPen(QPen(QColor(self.th.grid), 1.0))
+        p.setBrush(fill)
+        p.drawRoundedRect(rect, 10 * s, 10 * s)
+        p.setPen(QColor(self.th.muted))
+        p.drawText(rect, ALIGN_C, text)
+
+    def _input_labels(self, p: QPainter) -> None:
+        L = self.L
+        col = L.columns[0]
+        p.setFont(self.f_label)
+        p.setPen(QColor(self.th.foreground))
+        for k, j in enumerate(col.shown):
+            if j < len(self.in_labels):
+                y = float(col.ys[k])
+                p.drawText(QRectF(0, y - L.dy / 2, col.x - L.r - 8 * L.s, L.dy), ALIGN_R,
+                           self.in_labels[j])
+
+    def _outputs(self, p: QPainter, loss_t: float) -> None:
+        """Targets, output labels, the brace and the loss node. ``loss_t`` < 1 draws the
+        comparison of ŷ with y growing and the loss still filling in."""
+        L, S, th = self.L, self.S, self.th
+        col = L.columns[-1]
+        s = L.s
+        muted = QColor(th.muted)
+        fm_chip = QFontMetricsF(self.f_chip)
+        for k, i in enumerate(col.shown):
+            y = float(col.ys[k])
+            label = self.out_labels[i] if i < len(self.out_labels) else ""
+            p.setFont(self.f_label)
+            if S.target is None:
+                p.setPen(muted)
+                p.drawText(QRectF(L.chip_x, y - L.dy / 2, L.width - L.chip_x, L.dy), ALIGN_L,
+                           label)
+                continue
+            x0, x1 = col.x + L.r + 3 * s, L.chip_x - 3 * s
+            xm = x0 + (x1 - x0) * loss_t
+            live = loss_t < 1.0
+            pen = QPen(QColor(th.foreground) if live else muted, (2.0 if live else 1.0) * s)
+            p.setPen(pen)
+            p.drawLine(QLineF(x0, y, xm, y))
+            p.setPen(muted)
+            p.drawText(QRectF(L.label_x, y - L.dy / 2, L.brace_x - L.label_x, L.dy), ALIGN_L,
+                       label)
+            p.setFont(self.f_sub)
+            if S.loss is not None and S.yhat_known[k] and loss_t > 0.5 and L.dy > L.chip_h + 36 * s:
+                p.setPen(QColor(th.foreground))
+                err = float(S.yhat[k] - S.target[k])
+                p.drawText(QRectF(L.chip_x - 40 * s, y - 0.5 * L.chip_h - 20 * s,
+                                  L.chip_w + 80 * s, 18 * s), ALIGN_C, "ŷ − y = " + fmt(err))
+            cx, cy, cw, ch = L.chip_rect(int(i))
+            fill = diverging(float(S.target[k]), S.ascale, th)
+            p.setPen(QPen(QColor(th.foreground if th.dark else th.muted), max(1.0, s)))
+            p.setBrush(fill)
+            p.drawRoundedRect(QRectF(cx, cy, cw, ch), 0.2 * ch, 0.2 * ch)
+            text = "y = " + fmt(float(S.target[k]))
+            if fm_chip.horizontalAdvance(text) > cw - 6 * s:
+                text = fmt(float(S.target[k]))
+            p.setFont(self.f_chip)
+            p.setPen(text_on(fill))
+            p.drawText(QRectF(cx, cy, cw, ch), ALIGN_C, text)
+        if S.target is None:
+            return
+        chrome.draw_loss_node(p, self, loss_t)
+
+    def title_plan(self) -> list[tuple[float, float, str, str, float]]:
+        """Column titles: see network_chrome.title_plan."""
+        return chrome.title_plan(self)
+
+    def _thumbnails(self, p: QPainter) -> None:
+        L = self.L
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        p.setPen(QPen(QColor(self.th.muted), 1.0))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for l, images in enumerate(self.thumbs):
+            for i in L.column(l).shown if l < len(L.columns) - 1 else ():
+                rect = L.thumb_rect(l, int(i))
+                if rect is not None and i < len(images):
+                    p.drawImage(QRectF(*rect), images[i])
+                    p.drawRect(QRectF(*rect))

@@ -1,0 +1,400 @@
+"""The network diagram widget: neurons, edges, biases and the loss node of an MLP, the
+walkthrough's stages animated on top, hover tooltips, selection and inline editing.
+
+The view never changes the network: edits are emitted as ``weightEdited`` /
+``biasEdited`` and the controller applies them and calls :meth:`NetworkView.refresh`.
+Selections are tuples: ``("neuron", l, i)`` (l = −1 for inputs), ``("edge", l, i, j)``
+(W⁽ˡ⁾[i, j], from neuron j of layer l − 1 to neuron i of layer l), ``("bias", l, i)``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from mlpviz.ui.colors import THEMES, Theme
+from mlpviz.ui.diagram.network_chrome import font, thumbnail_images
+from mlpviz.ui.diagram.network_editor import MAX_EDIT, EditError, InlineEditor, parse_value
+from mlpviz.ui.diagram.network_layout import NetworkLayout, elide
+from mlpviz.ui.diagram.network_paint import Painter
+from mlpviz.ui.diagram.network_scene import (
+    Scene,
+    Values,
+    build_scene,
+    choose_edges,
+    describe,
+    values_from_sample,
+    values_from_walkthrough,
+)
+
+__all__ = ["MAX_EDIT", "VALUE_MODES", "EditError", "NetworkView", "parse_value"]
+
+VALUE_MODES = ("a", "z", "delta", "none")
+
+
+def _painter(device) -> QPainter:
+    p = QPainter(device)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    return p
+
+
+
+#: activation names as written under a column ("Hidden 2 (leaky ReLU)")
+_SHORT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU"}
+
+class NetworkView(QWidget):
+    """Paints an MLP and, optionally, a Walkthrough's progress through one iteration."""
+
+    selectionChanged = Signal(object)
+    weightEdited = Signal(int, int, int, float)
+    biasEdited = Signal(int, int, float)
+    hovered = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setMinimumSize(360, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._net = None
+        self._in_labels: list[str] = []
+        self._out_labels: list[str] = []
+        self._wt = None
+        self._x: np.ndarray | None = None
+        self._y: np.ndarray | None = None
+        self._frame: tuple[object, float] = (None, 1.0)
+        self._theme: Theme = THEMES["light"]
+        self._mode = "a"
+        self._maps: list[np.ndarray] | None = None
+        self._maps_version = 0
+        self._selection: tuple | None = None
+        self._hover: tuple | None = None
+        self._version = 0
+        self._label_widths = (10.0, 10.0)
+        self._caches: dict[str, tuple] = {}
+        self._inline = InlineEditor(self, self._theme)
+        self._inline.committed.connect(self._emit_edit)
+        self.editor = self._inline.line
+        self.edit_message = self._inline.message
+
+    # ---- inputs from the controller ----------------------------------------------------
+    def set_network(self, net, input_labels: list[str], output_labels: list[str]) -> None:
+        """Show ``net`` (an MLP) with display names for its inputs and outputs."""
+        self._net = net
+        self._in_labels = [str(s) for s in input_labels]
+        self._out_labels = [str(s) for s in output_labels]
+        fm = QFontMetricsF(font(self.font(), 12.5))
+        shown = [self._in_labels[j] for j in elide(len(self._in_labels))]
+        self._label_widths = (
+            min(max([fm.horizontalAdvance(t) for t in shown] + [10.0]), 160.0),
+            min(max([fm.horizontalAdvance(t) for t in self._out_labels[:64]] + [10.0]), 160.0),
+        )
+        if self._x is not None and np.atleast_2d(self._x).shape[1] != net.sizes[0]:
+            self._x = self._y = None
+        if self._selection is not None and not self._valid(self._selection):
+            self._selection = None
+        self.refresh()
+
+    def set_walkthrough(self, wt, sample=None) -> None:
+        """Show a Walkthrough (or None: the traced sample's forward values). ``sample``
+        is the traced x (1, n_in) or an (x, y) pair, remembered for idle display."""
+        self._wt = wt
+        if sample is not None:
+            x, y = sample if isinstance(sample, tuple) else (sample, None)
+            self._x = np.asarray(x, dtype=np.float64)
+            self._y = None if y is None else np.asarray(y, dtype=np.float64)
+        self.refresh()
+
+    def set_frame(self, stage, t: float) -> None:
+        """Animation progress of ``stage`` (t in [0, 1]; 1 = complete), from the Timeline."""
+        self._frame = (stage, min(max(float(t), 0.0), 1.0))
+        self.update()
+
+    def set_theme(self, theme: Theme | str) -> None:
+        self._theme = THEMES[theme] if isinstance(theme, str) else theme
+        self._inline.theme = self._theme
+        self.refresh()
+
+    def set_value_mode(self, mode: str) -> None:
+        """Numbers on neurons: "a", "z", "delta" (δ = ∂L/∂z) or "none"."""
+        if mode not in VALUE_MODES:
+            raise ValueError(f"value mode must be one of {VALUE_MODES}, got {mode!r}")
+        self._mode = mode
+        self.refresh()
+
+    def set_thumbnails(self, maps: list[np.ndarray] | None) -> None:
+        """Activation maps per weight layer, (res, res, n_l) each, or None to hide them."""
+        self._maps = None if maps is None else [np.asarray(m) for m in maps]
+        self._maps_version += 1
+        self.refresh()
+
+    def set_selection(self, sel: tuple | None) -> None:
+        self._selection = tuple(sel) if sel is not None and self._valid(tuple(sel)) else None
+        self.update()
+
+    def selection(self) -> tuple | None:
+        return self._selection
+
+    def refresh(self) -> None:
+        """Re-read the network and walkthrough (after weights changed) and repaint."""
+        self._version += 1
+        self.update()
+
+    # ---- what to draw ------------------------------------------------------------------
+    def _animating(self) -> bool:
+        stage, t = self._frame
+        return self._wt is not None and stage is not None and stage == self._wt.stage and t < 1
+
+    def _slot(self, w: float, h: float) -> str:
+        """Cache slot: one for the widget's own size, one for offscreen renders."""
+        return "widget" if (w, h) == (self.width(), self.height()) else "offscreen"
+
+    def diagram_layout(self, width: int | None = None, height: int | None = None) -> NetworkLayout:
+        """The geometry for a view of the given size (default: the widget's size)."""
+        w = self.width() if width is None else width
+        h = self.height() if height is None else height
+        if self._net is None:
+            raise RuntimeError("NetworkView has no network: call set_network first")
+        key = (w, h, tuple(self._net.sizes), self._label_widths, self._theme.font_scale,
+               self._maps is not None)
+        slot = self._slot(w, h)
+        cached = self._caches.get(f"layout{slot}")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        layout = NetworkLayout(self._net.sizes, w, h, *self._label_widths,
+                               self._theme.font_scale, thumbnails=self._maps is not None)
+        self._caches[f"layout{slot}"] = (key, layout)
+        return layout
+
+    def _values(self) -> Values | None:
+        key = (self._version, self._animating())
+        cached = self._caches.get("values")
+        if cached is None or cached[0] != key:
+            if self._wt is not None:
+                v = values_from_walkthrough(self._net, self._wt, self._animating())
+            else:
+                v = values_from_sample(self._net, self._x, self._y)
+            cached = (key, v)
+            self._caches["values"] = cached
+        return cached[1]
+
+    def scene(self, layout: NetworkLayout) -> Scene:
+        """What ``layout`` shows now (cached until the next change or animation start/end)."""
+        key = (layout, self._version, self._animating(), self._mode)  # layout: by identity
+        slot = self._slot(layout.width, layout.height)
+        cached = self._caches.get(f"scene{slot}")
+        if cached is None or cached[0] != key:
+            edges = choose_edges(self._net, layout)
+            cached = (key, build_scene(self._net, layout, self._values(), self._mode, edges))
+            self._caches[f"scene{slot}"] = cached
+        return cached[1]
+
+    def painter_for(self, layout: NetworkLayout) -> Painter:
+        """A Painter of the current scene in ``layout`` (fonts, titles, labels, thumbnails)."""
+        net = self._net
+        def count(n: int, unit: str) -> str:
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+
+        titles = [("Input", "In", "", count(net.sizes[0], "feature"), str(net.sizes[0]))]
+        for l, act in enumerate(net.activations):
+            last = l == net.n_layers - 1
+            name, short = ("Output", "Out") if last else (f"Hidden {l + 1}", f"H{l + 1}")
+            n = net.sizes[l + 1]
+            titles.append((name, short, _SHORT_NAMES.get(act.name, act.name),
+                           count(n, "neuron"), str(n)))
+        return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
+                       self._in_labels, self._out_labels, net.loss.name,
+                       self._thumbnails(layout))
+
+    def _thumbnails(self, layout: NetworkLayout) -> list | None:
+        """The thumbnail images for ``layout`` (built once per maps, theme and size)."""
+        if self._maps is None or layout.thumb <= 0:
+            return None
+        side = math.ceil(layout.thumb * self.devicePixelRatioF())
+        key = (self._maps_version, self._theme, side)
+        cached = self._caches.get("thumbs")
+        if cached is None or cached[0] != key:
+            cached = (key, thumbnail_images(self._maps, self._theme, side))
+            self._caches["thumbs"] = cached
+        return cached[1]
+
+    def _paint_all(self, p: QPainter, layout: NetworkLayout) -> None:
+        pr = self.painter_for(layout)
+        t = self._frame[1] if self._animating() else 1.0
+        pr.under(p)
+        pr.moving_edges(p, t)
+        pr.over(p)
+        pr.moving_top(p, t)
+        pr.selection(p, self._selection)
+
+    # ---- painting ----------------------------------------------------------------------
+    def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap, QPixmap | None]:
+        """The cached under layer (with everything static when nothing animates) and, while
+        animating, the transparent over layer."""
+        dpr = self.devicePixelRatioF()
+        animating = self._animating()
+        key = (layout.width, layout.height, dpr, self._version, animating, self._mode,
+               self._theme)
+        cached = self._caches.get("pixmaps")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        size = QSize(max(1, round(layout.width * dpr)), max(1, round(layout.height * dpr)))
+
+        def canvas(fill) -> QPixmap:
+            pix = QPixmap(size)
+            pix.setDevicePixelRatio(dpr)
+            pix.fill(fill)
+            return pix
+
+        under = canvas(self._theme.qcolor("background"))
+        p = _painter(under)
+        pr.under(p)
+        over = None
+        if animating:
+            p.end()
+            over = canvas(Qt.GlobalColor.transparent)
+            p = _painter(over)
+        pr.over(p)
+        p.end()
+        self._caches["pixmaps"] = (key, (under, over))
+        return under, over
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.setClipRect(event.rect())
+        if self._net is None:
+            p.fillRect(self.rect(), self._theme.qcolor("background"))
+            return
+        layout = self.diagram_layout()
+        pr = self.painter_for(layout)
+        under, over = self._static_pixmaps(layout, pr)
+        p.drawPixmap(0, 0, under)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        if over is not None:
+            t = self._frame[1]
+            pr.moving_edges(p, t)
+            p.drawPixmap(0, 0, over)
+            pr.moving_top(p, t)
+        pr.selection(p, self._selection)
+
+    def render_image(self, width: int, height: int) -> QImage:
+        """The view painted offscreen at exactly width × height (no window needed)."""
+        img = QImage(int(width), int(height), QImage.Format.Format_ARGB32_Premultiplied)
+        img.fill(self._theme.qcolor("background"))
+        if self._net is not None:
+            p = _painter(img)
+            self._paint_all(p, self.diagram_layout(int(width), int(height)))
+            p.end()
+        return img
+
+    def svg(self, path: str | Path, width: int = 1280, height: int = 720) -> None:
+        """Write the diagram as an SVG file of the given size (vector edges and circles)."""
+        if self._net is None:
+            raise RuntimeError("NetworkView has no network to export")
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(QSize(int(width), int(height)))
+        gen.setViewBox(QRect(0, 0, int(width), int(height)))
+        gen.setTitle("mlpviz network")
+        gen.setDescription(self._net.describe())
+        p = _painter(gen)
+        self._paint_all(p, self.diagram_layout(int(width), int(height)))
+        p.end()
+
+    # ---- hit testing, tooltips ---------------------------------------------------------
+    def item_at(self, pos: QPoint) -> tuple | None:
+        """The neuron, edge or bias marker under widget position ``pos`` (or None)."""
+        if self._net is None:
+            return None
+        layout = self.diagram_layout()
+        sc = self.scene(layout)
+        visible = {l: (e.i, e.j) for l, e in enumerate(sc.edges)}
+        return layout.hit_test(pos.x(), pos.y(), visible)
+
+    def _valid(self, sel: tuple) -> bool:
+        net = self._net
+        if net is None or not sel:
+            return False
+        try:
+            kind, l, i = sel[0], int(sel[1]), int(sel[2])
+            lo = -1 if kind == "neuron" else 0
+            ok = kind in ("neuron", "bias", "edge") and lo <= l < net.n_layers
+            ok = ok and 0 <= i < net.sizes[l + 1]
+            return ok and (kind != "edge" or 0 <= int(sel[3]) < net.sizes[l])
+        except (IndexError, TypeError, ValueError):
+            return False
+
+    def tooltip_text(self, item: tuple | None) -> str:
+        """The hover text for an item (or ("loss",)): its values, or "not computed yet"."""
+        if item is None or self._net is None:
+            return ""
+        return describe(item, self._net, self._values(), self._in_labels)
+
+    def event(self, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.ToolTip:
+            item = self.item_at(ev.pos())
+            if item is None and self._net is not None and self.diagram_layout().hit_loss(
+                    ev.pos().x(), ev.pos().y()):
+                item = ("loss",)
+            if item is not None:
+                QToolTip.showText(ev.globalPos(), self.tooltip_text(item), self)
+            else:
+                QToolTip.hideText()
+                ev.ignore()
+            return True
+        return super().event(ev)
+
+    # ---- mouse ---------------------------------------------------------------------------
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        item = self.item_at(event.position().toPoint())
+        if item != self._hover:
+            self._hover = item
+            self.hovered.emit(item)
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._hover is not None:
+            self._hover = None
+            self.hovered.emit(None)
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        if self.editor.isVisible():
+            self.close_editor()
+        item = self.item_at(event.position().toPoint())
+        if item != self._selection:
+            self._selection = item
+            self.update()
+            self.selectionChanged.emit(item)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        item = self.item_at(event.position().toPoint())
+        if item is not None:
+            self.open_editor(item)
+
+    # ---- inline editing --------------------------------------------------------------------
+    def open_editor(self, item: tuple) -> bool:
+        """Start editing the weight of an edge, or the bias of a neuron / bias marker.
+        Returns False for items that hold no parameter (inputs)."""
+        if not self._valid(item) or (item[0] == "neuron" and item[1] < 0):
+            return False
+        return self._inline.open_item(item, self._net, self.diagram_layout())
+
+    def close_editor(self) -> None:
+        """Hide the inline editor without changing anything."""
+        self._inline.close()
+
+    def _emit_edit(self, target: tuple, value: float) -> None:
+        if target[0] == "edge":
+            self.weightEdited.emit(target[1], target[2], target[3], value)
+        else:
+            self.biasEdited.emit(target[1], target[2], value)

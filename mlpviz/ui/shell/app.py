@@ -1,0 +1,51 @@
+"""Starting the desktop app."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from mlpviz.paths import resource_dir
+
+
+def _qt_message(kind: QtMsgType, _context: object, text: str) -> None:
+    """Keep Qt's platform chatter (e.g. the offscreen plugin's warnings) off the terminal;
+    real failures still reach stderr. ``MLPVIZ_DEBUG=1`` shows everything."""
+    if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) or os.environ.get("MLPVIZ_DEBUG"):
+        sys.stderr.write(f"qt: {text}\n")
+
+
+def make_app() -> QApplication:
+    if QApplication.instance() is None:
+        qInstallMessageHandler(_qt_message)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyle("Fusion")  # one look everywhere; follows the light/dark palettes
+    app.setApplicationName("mlpviz")
+    app.setOrganizationName("mlpviz")
+    app.setApplicationDisplayName("mlpviz")
+    icon = resource_dir() / "mlpviz.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app  # type: ignore[return-value]
+
+
+def run_app(session=None, path: Path | None = None, lesson: str | None = None) -> int:
+    """Open the main window on ``session`` (default: the xor lesson) and run the event loop.
+
+    With ``lesson`` the lesson's script plays with → and its captions show."""
+    app = make_app()
+    from mlpviz.ui.controller import Controller
+    from mlpviz.ui.shell.main_window import MainWindow
+
+    controller = Controller(session)
+    controller.path = path
+    window = MainWindow(controller, offer_autosave=session is None)
+    if lesson is not None:
+        window.load_lesson(lesson)
+    window.show()
+    return app.exec()

@@ -1,0 +1,2 @@
+"""The teaching panels: inspector with worked formulas, activation gallery, predict-then-
+reveal, lessons and presenter mode."""
