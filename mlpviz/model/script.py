@@ -84,6 +84,26 @@ class Selection:
     source: int | None = None
 
     @property
+    def key(self) -> tuple:
+        """The 0-based selection the app works with (scripts only parse and print the
+        1-based form): ``("neuron", l, i)`` with l = −1 for the inputs and l the weight
+        layer producing the neuron otherwise, or ``("edge", l, i, j)`` for W[l][i, j]."""
+        if self.kind == "neuron":
+            return ("neuron", self.layer - 1, self.index - 1)
+        return ("edge", self.layer - 1, self.index - 1, (self.source or 0) - 1)
+
+    @classmethod
+    def from_key(cls, key: tuple) -> Selection | None:
+        """The script form of a 0-based selection (a bias counts as its neuron); None for
+        a key that has no script form."""
+        kind, *rest = key
+        if kind in ("neuron", "bias") and len(rest) == 2:
+            return cls("neuron", int(rest[0]) + 1, int(rest[1]) + 1)
+        if kind == "edge" and len(rest) == 3:
+            return cls("edge", int(rest[0]) + 1, int(rest[1]) + 1, int(rest[2]) + 1)
+        return None
+
+    @property
     def text(self) -> str:
         """The script form, e.g. "edge 1:2:1"."""
         tail = f":{self.source}" if self.source is not None else ""
@@ -264,7 +284,7 @@ class Event:
     new_walkthrough: bool = False
     epoch: int = 0
     caption: str = ""
-    selection: Selection | None = None
+    selection: tuple | None = None  # 0-based, see Selection.key
     sample: int = 0
     speed: float = 1.0
 
@@ -340,7 +360,7 @@ def plan_events(
                 except ValueError as exc:
                     raise ScriptError(f"'select {chosen.text}': {exc}", action.line,
                                       chosen.text) from None
-            emit(ai, action, selection=chosen)
+            emit(ai, action, selection=None if chosen is None else chosen.key)
         elif kind == "caption":
             emit(ai, action, caption=action.args[0])
         elif kind == "speed":
@@ -370,7 +390,7 @@ class ScriptRunner:
         self.position = 0
         self.walkthrough: Walkthrough | None = None
         self.caption = ""
-        self.selection: Selection | None = None
+        self.selection: tuple | None = None  # 0-based (Selection.key)
         self.sample = sample
         self.speed = 1.0
 

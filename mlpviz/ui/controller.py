@@ -357,16 +357,6 @@ class Controller(QObject):
         self.last_frame_ms = (time.perf_counter() - start) * 1000.0
 
 
-def selection_tuple(sel: object) -> tuple | None:
-    """A script Selection (SEED.md numbering, 1-based) as the views' 0-based tuple:
-    ("neuron", l, i) with l = −1 for inputs, or ("edge", l, i, j)."""
-    if sel is None or isinstance(sel, tuple):
-        return sel
-    if sel.kind == "neuron":  # type: ignore[attr-defined]
-        return ("neuron", sel.layer - 1, sel.index - 1)  # type: ignore[attr-defined]
-    return ("edge", sel.layer - 1, sel.index - 1, sel.source - 1)  # type: ignore[attr-defined]
-
-
 def output_labels(session: Session) -> list[str]:
     """Display names of the network outputs."""
     n_out = session.net.sizes[-1]

@@ -15,7 +15,6 @@ from mlpviz.model.notation.formulas import (
     FormulaError,
     formulas_for,
     layer_formulas,
-    selection_key,
     worked_iteration,
 )
 from mlpviz.model.notation.mathtext import MathTextError, fmt_tex, fmt_text, tex_to_text
@@ -325,9 +324,11 @@ def test_bad_selections_raise_formula_error(done):
             formulas_for(done, key)
 
 
-def test_selection_key_converts_one_based_app_numbering():
-    assert selection_key(Selection("neuron", 0, 2)) == ("neuron", -1, 1)
-    assert selection_key(Selection("edge", 2, 1, 3)) == ("edge", 1, 0, 2)
+def test_script_selections_become_zero_based_keys_and_back():
+    assert Selection("neuron", 0, 2).key == ("neuron", -1, 1)
+    assert Selection("edge", 2, 1, 3).key == ("edge", 1, 0, 2)
+    assert Selection.from_key(("edge", 1, 0, 2)) == Selection("edge", 2, 1, 3)
+    assert Selection.from_key(("bias", 0, 1)) == Selection("neuron", 1, 2)
 
 
 # ---- formula text ----------------------------------------------------------------------

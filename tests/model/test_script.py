@@ -169,7 +169,7 @@ def test_events_carry_the_state_after_them():
     assert [e.index for e in events] == list(range(len(events)))
     fwd = next(e for e in events if e.stage is not None)
     assert (fwd.caption, fwd.selection, fwd.speed, fwd.sample) == (
-        "One", Selection("edge", 1, 1, 2), 2.0, 4)
+        "One", ("edge", 0, 0, 1), 2.0, 4)
     assert [e.epoch for e in events if e.action.kind == "train"] == [1, 2, 3]
     assert events[-1].caption == "" and events[-1].action.kind == "hold"
     assert events[-1].action_index == 7
@@ -204,7 +204,7 @@ def test_runner_trains_selects_and_captions():
     runner.run_all()
     assert session.epoch == 4 and len(session.history.epochs) == 4
     assert runner.caption == "Train!"
-    assert runner.selection == Selection("neuron", 1, 2)
+    assert runner.selection == ("neuron", 0, 1)
     assert runner.speed == 3.0
     assert runner.last_event.action.kind == "speed"
 

@@ -19,7 +19,6 @@ from mlpviz.model.notation.formula_types import NOT_COMPUTED, Formula, Matrix, S
 from mlpviz.model.notation.formulas import (
     FormulaError,
     formulas_for,
-    selection_key,
     worked_iteration,
 )
 from mlpviz.model.notation.mathtext import PRECISION, escape_latex_text, fmt_tex, tex_to_text
@@ -81,7 +80,7 @@ def _run(session: Any, steps: str | None) -> tuple[Walkthrough, tuple | None]:
     except ScriptError as exc:
         raise ExplainError(f"bad steps: {exc}") from None
     wt = runner.walkthrough or Walkthrough(session, sample=runner.sample)
-    key = selection_key(runner.selection) if runner.selection is not None else None
+    key = runner.selection
     return wt, key
 
 

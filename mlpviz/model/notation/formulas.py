@@ -11,8 +11,8 @@ two always agree. :func:`formulas_for` gives the formulas of one selection (indi
     ("loss",)            the loss and ∂L/∂ŷ
     ("layer", l)         weight layer l in matrix form (:func:`layer_formulas`)
 
-:func:`selection_key` turns a script/app :class:`~mlpviz.model.script.Selection`
-(1-based, layer 0 = inputs) into such a key. :func:`worked_iteration` gives every
+A script's 1-based :class:`~mlpviz.model.script.Selection` gives such a key as
+``Selection.key``. :func:`worked_iteration` gives every
 stage's formulas for every neuron. Every number is the engine's own (``wt.trace``,
 ``wt.grads``, the weights before and after the update); a formula's terms are
 recomputed from their factors only for display. A mini-batch walkthrough shows sample 0
@@ -22,8 +22,6 @@ has not revealed yet: renderers must print :data:`NOT_COMPUTED` for them.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
@@ -44,7 +42,7 @@ from mlpviz.model.walkthrough import Stage, Walkthrough
 
 __all__ = [
     "MAX_MATRIX", "MAX_TERMS", "NOT_COMPUTED", "Factor", "Formula", "FormulaError", "Matrix",
-    "Section", "Term", "formulas_for", "layer_formulas", "selection_key", "worked_iteration",
+    "Section", "Term", "formulas_for", "layer_formulas", "worked_iteration",
 ]
 
 #: networks with more neurons than this (inputs included) are elided by worked_iteration
@@ -57,16 +55,6 @@ ELIDED_NEURONS = 3
 
 class FormulaError(ValueError):
     """A selection that does not exist in the walkthrough's network."""
-
-
-def selection_key(selection: Any) -> tuple:
-    """The formulas key of a script/app Selection (``kind``, 1-based ``layer``, ``index``,
-    ``source``); layer 0 of a neuron is the input layer."""
-    if selection.kind == "neuron":
-        return ("neuron", selection.layer - 1, selection.index - 1)
-    if selection.kind == "edge":
-        return ("edge", selection.layer - 1, selection.index - 1, selection.source - 1)
-    raise FormulaError(f"unknown selection kind {selection.kind!r}")
 
 
 def _check(sizes: list[int], key: tuple) -> None:

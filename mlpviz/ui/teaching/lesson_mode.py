@@ -26,7 +26,7 @@ from mlpviz.model.lessons import Lesson, LessonError
 from mlpviz.model.script import Event, ScriptError, ScriptRunner
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Walkthrough
-from mlpviz.ui.controller import Controller, selection_tuple
+from mlpviz.ui.controller import Controller
 
 TRAIN_FRAME_S = 0.03  # training time per frame of a ``train N`` beat, in seconds
 
@@ -191,7 +191,7 @@ class LessonMode(QObject):
                 captioned = True
                 self._set_caption(ev.caption)
             elif kind == "select":
-                self.ctl.select(selection_tuple(ev.selection))
+                self.ctl.select(ev.selection)
             elif kind == "sample":
                 self.ctl.walkthrough = None
                 self.ctl.set_sample(ev.sample)

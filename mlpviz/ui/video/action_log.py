@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
+from mlpviz.model.script import Selection
 from mlpviz.model.walkthrough import Walkthrough
 from mlpviz.ui.controller import Controller
 
@@ -72,15 +73,11 @@ def caption_line(text: str) -> str:
 
 
 def selection_line(selection: object) -> str | None:
-    """The script's ``select`` for a view selection tuple (None if it has no script form)."""
+    """The script's ``select`` for a 0-based selection (None if it has no script form)."""
     if selection is None:
         return "select none"
-    kind, *rest = selection  # type: ignore[misc]
-    if kind in ("neuron", "bias") and len(rest) == 2:
-        return f"select neuron {rest[0] + 1}:{rest[1] + 1}"
-    if kind == "edge" and len(rest) == 3:
-        return f"select edge {rest[0] + 1}:{rest[1] + 1}:{rest[2] + 1}"
-    return None
+    chosen = Selection.from_key(tuple(selection))  # type: ignore[arg-type]
+    return None if chosen is None else f"select {chosen.text}"
 
 
 class ActionLog(QObject):

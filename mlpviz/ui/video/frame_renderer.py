@@ -25,7 +25,6 @@ from mlpviz.model.timeline import Timeline
 from mlpviz.record import RecordError
 from mlpviz.record.writer import MAX_FPS, MAX_SIZE, MIN_FPS, MIN_SIZE
 from mlpviz.ui.colors import THEMES
-from mlpviz.ui.controller import selection_tuple
 from mlpviz.ui.diagram.network_view import VALUE_MODES
 
 VIEWS = ("window", "network", "plots", "network+plots")
@@ -257,7 +256,7 @@ class FrameRenderer:
         if model_moved:  # first: views that defer this update fold it into the next ones
             ctl.modelChanged.emit()
         ctl.stageChanged.emit()
-        selection = selection_tuple(runner.selection)
+        selection = runner.selection
         if selection != ctl.selection:
             ctl.selection = selection
             ctl.selectionChanged.emit(selection)

@@ -60,7 +60,6 @@ class Scene:
     def run_steps(self, text: str | None):
         """Apply a script headless; returns the runner (its caption and selection)."""
         from mlpviz.model.script import ScriptError, ScriptRunner, parse_script
-        from mlpviz.ui.controller import selection_tuple
 
         if not text:
             return None
@@ -70,7 +69,7 @@ class Scene:
         except ScriptError as exc:
             raise CLIError(str(exc)) from None
         self.controller.walkthrough = runner.walkthrough
-        self.controller.selection = selection_tuple(runner.selection)
+        self.controller.selection = runner.selection
         self.controller.stageChanged.emit()
         self.controller.selectionChanged.emit(self.controller.selection)
         self.controller.modelChanged.emit()
