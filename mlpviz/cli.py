@@ -19,7 +19,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from mlpviz import __version__  # noqa: E402
 
 SUBCOMMANDS = ("lessons", "record", "snapshot", "explain")
-VIEWS = ("window", "network", "plots")
 THEME_CHOICES = ("light", "dark", "colorblind")
 
 
@@ -60,6 +59,8 @@ def _add_steps(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from mlpviz.model.playback import VIEWS
+
     parser = _Parser(
         prog="mlpviz",
         description="Watch a multi-layer perceptron learn, one backpropagation step at a time. "
@@ -76,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--fps", type=int, default=30, help="frames per second (default 30; "
                      "GIF: 25 or 50)")
     _add_steps(rec)
-    rec.add_argument("--view", choices=(*VIEWS, "network+plots"), default="window")
+    rec.add_argument("--view", choices=VIEWS, default="network+plots",
+                     help="what the video shows (default: network+plots, the teaching "
+                          "layout; 'window' for the whole window)")
     rec.add_argument("--theme", choices=THEME_CHOICES, default="light")
     rec.add_argument(
         "--captions",
@@ -265,5 +268,12 @@ def main(argv: list[str] | None = None) -> int:
         print("mlpviz: error: interrupted", file=sys.stderr)
         return 1
     except (OSError, ValueError, ArithmeticError) as exc:
+        print(f"mlpviz: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the recorder's own errors (RecordError), one line each
+        from mlpviz.record import RecordError
+
+        if not isinstance(exc, RecordError):
+            raise
         print(f"mlpviz: error: {exc}", file=sys.stderr)
         return 1

@@ -432,6 +432,21 @@ class ScriptRunner:
         elif kind == "sample":
             self.walkthrough = None
 
+    def state(self) -> tuple:
+        """Everything :meth:`restore` needs to put the runner back where it is now (the
+        walkthrough object and its stage index included)."""
+        wt = self.walkthrough
+        return (self.position, self.caption, self.selection, self.sample, self.speed, wt,
+                wt.index if wt is not None else -1)
+
+    def restore(self, state: tuple) -> None:
+        """Go back to a :meth:`state` (the session's weights are the caller's business)."""
+        (self.position, self.caption, self.selection, self.sample, self.speed, wt,
+         index) = state
+        while wt is not None and wt.index > index:
+            wt.prev()
+        self.walkthrough = wt
+
     def run_until(self, event_index: int) -> None:
         """Run events until event ``event_index`` has run (no-op if it already has)."""
         while self.position <= event_index and not self.done:

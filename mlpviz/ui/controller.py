@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from mlpviz.engine import DivergenceError
 from mlpviz.engine.csvdata import CSVError, load_csv
+from mlpviz.model.playback import Shown, ViewToggles
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Walkthrough
 
@@ -53,6 +54,8 @@ class Controller(QObject):
     runningChanged = Signal(bool)
     message = Signal(str, str)  # (level: info|warning|error, text)
     captionChanged = Signal(str)
+    frameChanged = Signal(object, float)  # (stage animated or None, eased progress t)
+    togglesChanged = Signal(object)  # ViewToggles: numbers on neurons, thumbnails
 
     def __init__(self, session: Session | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -63,6 +66,9 @@ class Controller(QObject):
         self.use_batch = False
         self.granularity = "layer"
         self.speed = "normal"
+        self.caption = ""
+        self.frame: tuple[object, float] = (None, 1.0)
+        self.toggles = ViewToggles()
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
         self.last_frame_ms = 0.0
@@ -208,6 +214,69 @@ class Controller(QObject):
         if selection != self.selection:
             self.selection = selection
             self.selectionChanged.emit(selection)
+
+    # ---- what is shown ------------------------------------------------------------------
+    def apply(self, shown: Shown) -> None:
+        """Show ``shown`` (a frame of a script: a lesson beat, a video or a snapshot).
+
+        The one way a described state reaches the views: the controller takes its
+        walkthrough, traced sample, selection, caption, toggles and animation frame, and
+        emits only the signals whose subject changed (modelChanged when the weights or
+        the epoch moved since the last call)."""
+        self.applying = True
+        try:
+            self._apply(shown)
+        finally:
+            self.applying = False
+
+    applying = False  # True while apply() runs: the player leaves the frame to it
+
+    def _apply(self, shown: Shown) -> None:
+        key = (self.session.net.params.tobytes(), self.session.epoch, self.session.steps)
+        model_moved = key != getattr(self, "_applied_key", None)
+        self._applied_key = key
+        sample_moved = (shown.sample is None) != self.use_batch or (
+            shown.sample is not None and shown.sample != self.sample)
+        if shown.sample is None:
+            self.use_batch = True
+        else:
+            self.use_batch = False
+            self.sample = int(shown.sample)
+        wt_moved = (shown.walkthrough is not self.walkthrough
+                    or self._stage_key(shown.walkthrough) != self._shown_stage)
+        self.walkthrough = shown.walkthrough
+        if model_moved or sample_moved:
+            self.modelChanged.emit()
+        if wt_moved or sample_moved:
+            self._shown_stage = self._stage_key(shown.walkthrough)
+            self.stageChanged.emit()
+        self.select(shown.selection)
+        self.set_caption(shown.caption)
+        self.set_toggles(shown.toggles)
+        self.set_frame(shown.stage, shown.t)
+
+    _shown_stage: object = None
+
+    @staticmethod
+    def _stage_key(wt: Walkthrough | None) -> object:
+        return None if wt is None else (id(wt), wt.index)
+
+    def set_frame(self, stage: object, t: float) -> None:
+        """The animation frame: ``stage`` revealed up to eased progress ``t`` (1 = done)."""
+        frame = (stage, float(t))
+        if frame != self.frame:
+            self.frame = frame
+            self.frameChanged.emit(stage, float(t))
+
+    def set_caption(self, text: str) -> None:
+        if text != self.caption:
+            self.caption = text
+            self.captionChanged.emit(text)
+
+    def set_toggles(self, toggles: ViewToggles) -> None:
+        if toggles != self.toggles:
+            self.toggles = toggles
+            self.togglesChanged.emit(toggles)
 
     # ---- the walkthrough ----------------------------------------------------------------
     def set_sample(self, k: int | None) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from mlpviz.model.playback import VALUE_MODES
 from mlpviz.ui.colors import THEMES, Theme
 from mlpviz.ui.diagram.network_chrome import font, thumbnail_images
 from mlpviz.ui.diagram.network_editor import MAX_EDIT, EditError, InlineEditor, parse_value
@@ -35,7 +36,6 @@ from mlpviz.ui.diagram.network_scene import (
 
 __all__ = ["MAX_EDIT", "VALUE_MODES", "EditError", "NetworkView", "parse_value"]
 
-VALUE_MODES = ("a", "z", "delta", "none")
 
 
 def _painter(device) -> QPainter:

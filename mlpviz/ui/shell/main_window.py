@@ -12,24 +12,18 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from mlpviz.ui.colors import THEMES
-from mlpviz.ui.controller import Controller, output_labels
-from mlpviz.ui.diagram.network_view import NetworkView
-from mlpviz.ui.player import StagePlayer
-from mlpviz.ui.plots.panel import PlotsPanel
+from mlpviz.ui.controller import Controller
+from mlpviz.ui.panels import Panels
+from mlpviz.ui.player import Player
 from mlpviz.ui.shell import theming, window_menus, window_state
 from mlpviz.ui.shell.banner import Banner
 from mlpviz.ui.shell.controls import ControlsPanel
 from mlpviz.ui.shell.transport import Transport
-from mlpviz.ui.shell.window_state import autosave_path
 from mlpviz.ui.teaching.activation_gallery import GalleryDock
 from mlpviz.ui.teaching.inspector import Inspector
 from mlpviz.ui.teaching.lesson_browser import LessonBrowser
 from mlpviz.ui.teaching.lesson_mode import LessonMode
 from mlpviz.ui.teaching.presenter import Presenter
-
-__all__ = ["MainWindow", "autosave_path"]  # autosave_path: kept importable from here
-
-INSPECTOR_BELOW_HEIGHT = 900  # window height (px) from which the inspector sits below the plots
 
 
 class MainWindow(QMainWindow):
@@ -53,44 +47,34 @@ class MainWindow(QMainWindow):
         self.theme_name = str(self.settings.value("view/theme", "light"))
         if self.theme_name not in THEMES:
             self.theme_name = "light"
-        self.player = StagePlayer(self)
-
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
         self.banner = Banner()
-        self.caption = QLabel()
-        self.caption.setObjectName("caption")
-        self.caption.setWordWrap(True)
-        self.caption.hide()
-        self.network = NetworkView()
-        self.network.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.panels = Panels(self.ctl)
+        self.network = self.panels.network
+        self.plots = self.panels.plots
+        self.caption = self.panels.caption
         lay.addWidget(self.banner)
-        lay.addWidget(self.network, 1)
-        lay.addWidget(self.caption)
+        lay.addWidget(self.panels, 1)
         self.setCentralWidget(central)
 
         self.controls = ControlsPanel(self.ctl)
-        self.plots = PlotsPanel()
         self.controls_dock = self._dock(
             "Controls", "controls", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea
-        )
-        self.plots_dock = self._dock(
-            "Plots", "plots", self.plots, Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.inspector = Inspector(self.ctl)
         self.inspector_dock = self._dock(
             "Inspector", "inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
         )
-        self._inspector_below = True  # below the plots (tall windows) or tabbed with them
         self.gallery_dock = GalleryDock(self.ctl, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.gallery_dock)
         self.gallery_dock.hide()
+        self.lesson = LessonMode(self.ctl, self)
+        self.player = Player(self.ctl, self.lesson, self)
         self.transport = Transport(self.ctl, self.player, self)
         self.addToolBar(self.transport)
-        self.lesson = LessonMode(self.ctl, self)
-        self.transport.lesson = self.lesson
         self.presenter = Presenter(self)
         self.font_scale = 1.0  # presenter mode enlarges the type
         self.lesson_browser: LessonBrowser | None = None
@@ -101,7 +85,6 @@ class MainWindow(QMainWindow):
         window_menus.build_menus(self)
         self._connect()
 
-        self._refresh_pending = False
         self.default_layout()
         window_state.restore_settings(self)
         self._apply_theme()
@@ -121,41 +104,15 @@ class MainWindow(QMainWindow):
         return dock
 
     def default_layout(self) -> None:
-        """Controls narrow on the left, plots about a third of the width on the right; the
-        inspector below the plots in windows at least INSPECTOR_BELOW_HEIGHT tall, else
-        tabbed with them (and raised when something is selected)."""
-        w = max(self.width(), 800)
-        self._place_inspector(self.height() >= INSPECTOR_BELOW_HEIGHT)
-        self.resizeDocks(
-            [self.controls_dock, self.plots_dock], [310, int(w * 0.34)], Qt.Orientation.Horizontal
-        )
-        if self._inspector_below:
-            h = self.height()
-            self.resizeDocks([self.plots_dock, self.inspector_dock], [int(h * 0.42), h],
-                             Qt.Orientation.Vertical)
-
-    def _place_inspector(self, below: bool) -> None:
-        if below == self._inspector_below:
-            return
-        self._inspector_below = below
-        visible = not self.inspector_dock.isHidden()
-        if below:
-            self.removeDockWidget(self.inspector_dock)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock,
-                               Qt.Orientation.Vertical)
-            self.inspector_dock.setVisible(visible)
-        else:
-            self.tabifyDockWidget(self.plots_dock, self.inspector_dock)
-            self.plots_dock.raise_()
+        """Controls narrow on the left, the inspector on the right, the panels (network
+        beside the plots) in between with most of the width."""
+        self.resizeDocks([self.controls_dock, self.inspector_dock], [300, 400],
+                         Qt.Orientation.Horizontal)
 
     def show_inspector(self) -> None:
         """Show the inspector dock and bring it to the front of its tab group."""
         self.inspector_dock.show()
         self.inspector_dock.raise_()
-
-    def _on_selection(self, selection: object) -> None:
-        if selection is not None and not self._inspector_below:
-            self.inspector_dock.raise_()
 
     def set_predict_mode(self, on: bool) -> None:
         """Predict-then-reveal: → first asks for the selected value the stage reveals."""
@@ -164,91 +121,42 @@ class MainWindow(QMainWindow):
         if on:
             self.show_inspector()
 
-    def _step_pressed(self) -> None:
-        """→: in predict mode first ask for the value the next stage reveals, else step."""
-        if self.player.playing:
-            self.player.complete()
-            return
-        if not self.inspector.predict.intercept_step():
-            self.transport._step()
-
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        if not self._layout_restored and hasattr(self, "plots_dock"):
+        if not self._layout_restored and hasattr(self, "inspector_dock"):
             self.default_layout()
 
     def _connect(self) -> None:
         c = self.ctl
         c.sessionReplaced.connect(self._on_session_replaced)
-        c.modelChanged.connect(self.schedule_refresh)
-        c.stageChanged.connect(self._on_stage_changed)
-        c.selectionChanged.connect(self.network.set_selection)
-        c.selectionChanged.connect(self._on_selection)
-        self.transport.step_action.triggered.disconnect(self.transport._step)
-        self.transport.step_action.triggered.connect(self._step_pressed)
-        self.inspector.predict.advance = self.transport._step
+        c.modelChanged.connect(self._update_status)
+        c.stageChanged.connect(self._update_status)
+        self.player.gate = self.inspector.predict.intercept_step
+        self.inspector.predict.advance = self.player.step_now
         self.inspector.predict.finished.connect(self.network.setFocus)
         c.message.connect(self._on_message)
-        c.captionChanged.connect(self.show_caption)
         self.lesson.lessonChanged.connect(self.gallery_dock.on_lesson)
         self.lesson.trainingChanged.connect(lambda _t: self._update_status())
         c.runningChanged.connect(self._on_running_changed)
-        self.network.selectionChanged.connect(c.select)
-        self.network.weightEdited.connect(c.edit_weight)
-        self.network.biasEdited.connect(c.edit_bias)
-        self.player.frame.connect(self.network.set_frame)
         # bound methods, not lambdas: Qt drops them when the window is deleted first
         self.ctl.undo_stack.indexChanged.connect(self._on_undo_index)
-        self.plots_dock.visibilityChanged.connect(lambda _shown: self.schedule_refresh())
         self.inspector_dock.visibilityChanged.connect(self._inspector_shown)
 
     # ---- refreshing the views -----------------------------------------------------------
     def _on_session_replaced(self) -> None:
         s = self.ctl.session
-        self.network.set_network(s.net, list(s.input_labels), output_labels(s))
         title = s.lesson.title if getattr(s, "lesson", None) is not None else "mlpviz"
         name = self.ctl.path.name if self.ctl.path else title
         self.setWindowTitle(f"{name} — mlpviz" if name != "mlpviz" else "mlpviz")
         self.transport.refresh()
-        self.schedule_refresh()
-
-    def _on_stage_changed(self) -> None:
-        wt = self.ctl.walkthrough
-        self.network.set_walkthrough(wt, self.ctl.session.sample(self.ctl.sample))
-        self.player.play(wt.stage if wt is not None else None)
         self._update_status()
 
-    def _on_running_changed(self, _running: bool) -> None:
+    def _on_running_changed(self, running: bool) -> None:
+        self.panels.grid_resolution = 60 if running else 100
         self._update_status()
 
     def _on_undo_index(self, _index: int) -> None:
-        self.schedule_refresh()
-
-    def schedule_refresh(self) -> None:
-        """Coalesce many model changes into one redraw per event-loop turn."""
-        if not self._refresh_pending:
-            self._refresh_pending = True
-            QTimer.singleShot(0, self, self.refresh_now)  # dropped if the window is gone
-
-    def refresh_now(self) -> None:
-        """Redraw the network, and the plots when their dock is shown (a hidden dock is
-        redrawn when it appears); neuron maps are computed only when something shows them,
-        at 60 × 60 while running."""
-        self._refresh_pending = False
-        s = self.ctl.session
-        plots = self._on_screen(self.plots_dock)
-        thumbs = self.thumbs_action.isChecked()
-        need_grid = s.is_planar and (plots or thumbs)
-        grid = s.grid(60 if self.ctl.running else 100) if need_grid else None
-        self.network.set_network(s.net, list(s.input_labels), output_labels(s))
-        self.network.set_thumbnails(grid.layers if grid is not None and thumbs else None)
-        if self.ctl.walkthrough is None:
-            self.network.set_walkthrough(None, s.sample(self.ctl.sample))
-        self.network.refresh()
-        if plots:
-            highlight = None if s.train_set is None else s.train_set.X[self.ctl.sample]
-            self.plots.update_from(s, grid, highlight)
-        self._update_status()
+        self.panels.schedule_refresh()
 
     def _inspector_shown(self, shown: bool) -> None:
         """A tabbed inspector behind another dock skips its refreshes; brought to the
@@ -256,13 +164,6 @@ class MainWindow(QMainWindow):
         self.inspector.behind = not shown
         if shown and self.inspector._dirty:
             self.inspector.refresh()
-
-    def _on_screen(self, dock: QDockWidget) -> bool:
-        """Whether ``dock`` can be seen: not closed, and not a tab behind another dock
-        (Qt moves those off-screen rather than hiding them). Before the window is shown
-        every open dock counts as seen."""
-        return dock.isVisibleTo(self) and (not self.isVisible()
-                                           or not dock.visibleRegion().isEmpty())
 
     def _update_status(self) -> None:
         s = self.ctl.session
@@ -286,11 +187,6 @@ class MainWindow(QMainWindow):
             self.stage_label.setText(f"Step {wt.index + 1}/{len(wt.stages)}: {wt.stage.label}")
         self.transport.update_state()
 
-    def show_caption(self, text: str) -> None:
-        """The caption bar under the network (lessons and scripts); hidden when empty."""
-        self.caption.setText(text)
-        self.caption.setVisible(bool(text))
-
     def _on_message(self, level: str, text: str) -> None:
         if level == "info":
             self.statusBar().showMessage(text, 5000)
@@ -306,21 +202,24 @@ class MainWindow(QMainWindow):
     def _apply_theme(self) -> None:
         theme = replace(THEMES[self.theme_name], font_scale=self.font_scale)
         theming.apply(self, theme, app_wide=self.app_palette)
-        self.network.set_theme(theme)
-        self.plots.set_theme(theme)
+        self.panels.set_theme(theme)
+        self.panels.set_font_scale(self.font_scale)
         self.inspector.set_theme(theme)
         self.gallery_dock.gallery.set_theme(theme)
         for n, act in self.theme_actions.items():
             act.setChecked(n == self.theme_name)
 
     def set_value_mode(self, mode: str) -> None:
-        self.network.set_value_mode(mode)
+        self.ctl.set_toggles(replace(self.ctl.toggles, value_mode=mode))
         for m, act in self.value_actions.items():
             act.setChecked(m == mode)
         self.settings.setValue("view/values", mode)
 
     def _toggle_thumbnails(self) -> None:
-        self.schedule_refresh()
+        self.ctl.set_toggles(replace(self.ctl.toggles, thumbnails=self.thumbs_action.isChecked()))
+
+    def _toggle_plots(self) -> None:
+        self.panels.set_view("network+plots" if self.plots_action.isChecked() else "network")
 
     def _toggle_animation(self) -> None:
         self.player.enabled = self.anim_action.isChecked()

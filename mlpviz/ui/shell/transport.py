@@ -9,20 +9,18 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSpinBox, QToolBar, QWidget
 
 from mlpviz.ui.controller import Controller
-from mlpviz.ui.player import StagePlayer
-from mlpviz.ui.teaching.lesson_mode import LessonMode
+from mlpviz.ui.player import Player
 
 SPEEDS = (("Slow", "slow"), ("Normal", "normal"), ("Fast", "fast"), ("Fastest", "max"))
 
 
 class Transport(QToolBar):
-    def __init__(self, controller: Controller, player: StagePlayer, window: QMainWindow):
+    def __init__(self, controller: Controller, player: Player, window: QMainWindow):
         super().__init__("Transport", window)
         self.setObjectName("transport")
         self.setMovable(False)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.ctl, self.player = controller, player
-        self.lesson: LessonMode | None = None  # a playing lesson takes → and ← first
 
         def action(text: str, key: str, slot, tip: str) -> QAction:
             act = QAction(text, window)
@@ -38,7 +36,7 @@ class Transport(QToolBar):
 
         self.back_action = action("◀ Back", "Left", self._back, "Step back one stage")
         self.step_action = action(
-            "Step ▶", "Right", self._step, "Show the next stage of the iteration"
+            "Step ▶", "Right", player.step, "Show the next stage of the iteration"
         )
         self.finish_action = action(
             "Finish ▶▶",
@@ -96,25 +94,12 @@ class Transport(QToolBar):
             self.reset_action,
         ]
 
-    def _step(self) -> None:
-        if self.player.playing:
-            self.player.complete()
-            return
-        if self.lesson is not None and self.lesson.step():
-            self.refresh()  # the script may have changed the traced sample
-            return
-        self.ctl.step_forward()
-
     def _back(self) -> None:
-        self.player.complete()
-        if self.lesson is not None and self.lesson.back():
-            self.refresh()
-            return
-        self.ctl.step_back()
+        self.player.back()
+        self.refresh()  # a beat taken back may change the traced sample
 
     def _finish(self) -> None:
-        self.player.complete()
-        self.ctl.finish_iteration()
+        self.player.finish()
 
     def _speed_changed(self) -> None:
         key = self.speed.currentData()
@@ -138,7 +123,8 @@ class Transport(QToolBar):
         running = self.ctl.running
         self.run_action.setText("Pause ⏸" if running else "Run ▶")
         wt = self.ctl.walkthrough
-        lesson_back = self.lesson is not None and self.lesson.can_go_back
+        lesson = self.player.lesson
+        lesson_back = lesson is not None and lesson.can_go_back
         stage_back = wt is not None and wt.index >= 0
         self.back_action.setEnabled(not running and (lesson_back or stage_back))
         self.epoch.setText(f"  Epoch {self.ctl.session.epoch:,}  ")

@@ -102,7 +102,9 @@ def _edit_menu(window: MainWindow) -> None:
 def _view_menu(window: MainWindow) -> None:
     v = window.menuBar().addMenu("&View")
     v.addAction(window.controls_dock.toggleViewAction())
-    v.addAction(window.plots_dock.toggleViewAction())
+    window.plots_action = add_action(window, v, "&Plots beside the network",
+                                     window._toggle_plots, "Ctrl+P", checkable=True)
+    window.plots_action.setChecked(True)
     inspect = window.inspector_dock.toggleViewAction()
     inspect.setShortcut(QKeySequence("I"))
     v.addAction(inspect)

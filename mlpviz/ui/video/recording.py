@@ -21,9 +21,8 @@ from mlpviz.model.script import ScriptError
 from mlpviz.model.session import Session
 from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
 from mlpviz.ui.video.frame_renderer import (
-    CAPTION_COLOURS,
-    CAPTION_LINES,
     DEFAULT_SCRIPT,
+    DEFAULT_VIEW,
     SECONDS_PER_STAGE,
     SECONDS_PER_TRAIN,
     VIEWS,
@@ -33,7 +32,7 @@ from mlpviz.ui.video.frame_renderer import (
 )
 
 __all__ = [
-    "CAPTION_COLOURS", "CAPTION_LINES", "DEFAULT_SCRIPT", "SECONDS_PER_STAGE",
+    "DEFAULT_SCRIPT", "DEFAULT_VIEW", "SECONDS_PER_STAGE",
     "SECONDS_PER_TRAIN", "VIEWS", "X264_PRESET", "FrameRate", "FrameRenderer", "Recording",
     "default_script", "progress_text", "record", "record_cli", "render_frames",
 ]
@@ -186,7 +185,7 @@ def record_cli(
     size: tuple[int, int] = (1280, 720),
     fps: int = 30,
     steps: str | None = None,
-    view: str = "window",
+    view: str = DEFAULT_VIEW,
     theme: str = "light",
     captions: bool = True,
 ) -> Path:
