@@ -67,7 +67,7 @@ def test_network_svg_parses_and_draws_every_edge(window, out):
 @pytest.mark.parametrize("plot", ["map", "loss"])
 def test_plot_svg_parses(window, out, plot):
     window.ctl.train_epochs(3)
-    window.refresh_now()
+    window.panels.refresh_now()
     path = export_plots_svg(window, out / f"{plot}.svg", plot)
     root = ET.parse(path).getroot()
     assert root.tag == f"{SVG}svg"

@@ -282,17 +282,15 @@ def test_dark_theme_colours_the_inspector(make_window):
     assert sum(values) / len(values) < 90
 
 
-def test_inspector_dock_sits_below_plots_when_tall_and_is_tabbed_when_short(
+def test_teaching_layout_puts_plots_beside_the_network_and_the_inspector_on_the_right(
         qtbot, make_window):
     win = make_window(Session.from_lesson("xor"), size=(1920, 1080))
-    assert win.tabifiedDockWidgets(win.plots_dock) == []
-    qtbot.waitUntil(lambda: win.inspector_dock.y() > win.plots_dock.y() + 200)
-    assert win.plots.isVisible() and win.inspector.isVisible()
-    win.resize(1280, 720)
-    qtbot.waitUntil(lambda: win.tabifiedDockWidgets(win.plots_dock) == [win.inspector_dock])
-    win.plots_dock.raise_()
-    qtbot.waitUntil(lambda: win.inspector.visibleRegion().isEmpty())
-    win.ctl.select(("neuron", 0, 0))  # selecting brings the inspector to the front
+    qtbot.waitUntil(lambda: win.plots.isVisible() and win.inspector.isVisible())
+    net, plots = win.network, win.plots
+    assert plots.mapTo(win, plots.rect().topLeft()).x() > net.mapTo(win, net.rect().topLeft()).x()
+    assert plots.height() >= 0.4 * win.panels.height()
+    assert win.inspector_dock.x() > plots.mapTo(win, plots.rect().topLeft()).x()
+    win.ctl.select(("neuron", 0, 0))
     qtbot.waitUntil(lambda: not win.inspector.visibleRegion().isEmpty())
     assert "Hidden neuron" in win.inspector.text()
     toggle = win.inspector_dock.toggleViewAction()

@@ -218,9 +218,9 @@ def test_changing_the_network_ends_the_lesson(qtbot, window):
 def test_linear_vs_xor_ends_with_a_straight_boundary_and_the_failure_caption(qtbot, window):
     window.load_lesson("linear-vs-xor")
     play_to_end(qtbot, window)
-    window.refresh_now()
+    window.panels.refresh_now()
     assert "failure" in window.caption.text() and window.caption.isVisible()
-    assert window.plots_dock.isVisible()
+    assert window.plots.isVisible()
     ses = window.ctl.session
     assert ses.epoch == 200
     assert ses.metrics()["train_acc"] <= 0.8
@@ -284,16 +284,17 @@ def test_start_page_can_be_switched_off(qtbot, started, settings):
     assert again.lesson_browser is None
 
 
-def test_snapshot_scene_never_shows_the_browser(qtbot):
-    from mlpviz.ui.video.snapshot import Scene
+def test_a_window_view_render_never_shows_the_browser(qtbot):
+    from mlpviz.ui.video.frame_renderer import FrameRenderer
 
-    scene = Scene(Session.from_lesson("xor"), (640, 360))
+    renderer = FrameRenderer(Session.from_lesson("xor"), "", (640, 360), view="window")
     try:
+        renderer.still()
         qtbot.wait(20)
-        assert scene.window.lesson_browser is None
-        assert not scene.window.caption.isVisible()
+        assert renderer.panels.window().lesson_browser is None
+        assert not renderer.panels.caption.isVisible()
     finally:
-        scene.close()
+        renderer.close()
 
 
 def test_a_damaged_lesson_file_does_not_hide_the_others(qtbot, tmp_path, monkeypatch):

@@ -200,22 +200,15 @@ def test_hidden_plots_are_not_redrawn_until_they_show_again(qtbot, window):
 
     window.ctl.train_epochs(3)
     qtbot.waitUntil(lambda: plotted_epochs() == 3)
-    window.plots_dock.hide()
+    window.plots_action.trigger()  # View ▸ Plots beside the network: off
+    assert window.panels.view == "network" and not window.plots.isVisible()
     window.ctl.train_epochs(2)
     qtbot.waitUntil(lambda: "Epoch 5" in window.epoch_label.text())
-    assert plotted_epochs() == 3  # the hidden dock costs nothing per frame
-    window.plots_dock.show()
-    window.plots_dock.raise_()  # in case it came back as a tab behind another dock
+    qtbot.wait(20)
+    assert plotted_epochs() == 3  # hidden plots cost nothing per frame
+    window.plots_action.trigger()
+    assert window.panels.view == "network+plots"
     qtbot.waitUntil(lambda: plotted_epochs() == 5)
-    # a dock tabbed behind another is moved off-screen, not hidden: it waits as well
-    window.tabifyDockWidget(window.controls_dock, window.plots_dock)
-    window.controls_dock.raise_()
-    qtbot.waitUntil(lambda: window.plots_dock.visibleRegion().isEmpty())
-    window.ctl.train_epochs(1)
-    qtbot.waitUntil(lambda: "Epoch 6" in window.epoch_label.text())
-    assert plotted_epochs() == 5
-    window.plots_dock.raise_()
-    qtbot.waitUntil(lambda: plotted_epochs() == 6)
 
 
 def test_switching_to_regression_or_three_classes_fits_the_output_layer(qtbot, window):

@@ -20,7 +20,7 @@ def layout_snapshot(window):
         "toolbar": window.transport.isVisible(),
         "statusbar": window.statusBar().isVisible(),
         "docks": {d.objectName(): d.isVisible() for d in (window.controls_dock,
-                                                          window.plots_dock)},
+                                                          window.inspector_dock)},
         "window_state": window.windowState(),
         "size": (window.width(), window.height()),
         "theme": window.theme_name,
@@ -30,15 +30,15 @@ def layout_snapshot(window):
 
 def test_f5_enters_and_esc_leaves_restoring_the_layout(qtbot, window):
     before = layout_snapshot(window)
-    assert before["docks"] == {"dock_controls": True, "dock_plots": True}
+    assert before["docks"] == {"dock_controls": True, "dock_inspector": True}
     key(qtbot, window, Qt.Key.Key_F5)
     p = window.presenter
     assert p.active and window.presenter.action.isChecked()
     assert not window.menuBar().isVisible()
     assert not window.transport.isVisible()
     assert not window.statusBar().isVisible()
-    assert not window.controls_dock.isVisible() and not window.plots_dock.isVisible()
-    assert window.network.isVisible()
+    assert not window.controls_dock.isVisible() and not window.inspector_dock.isVisible()
+    assert window.network.isVisible() and window.plots.isVisible()  # the teaching layout
     assert window.isFullScreen()
     key(qtbot, window, Qt.Key.Key_Escape)
     assert not p.active and not window.presenter.action.isChecked()
@@ -65,28 +65,28 @@ def test_keys_still_work_in_presenter_mode(qtbot, window):
 
 
 def test_presenter_mode_enlarges_network_text_and_caption(qtbot, window):
-    window.show_caption("A caption")
+    window.ctl.set_caption("A caption")
     layout = window.network.diagram_layout(1600, 900)
     caption_px = window.caption.fontInfo().pixelSize()
     window.presenter.enter(fullscreen=False)
     big = window.network.diagram_layout(1600, 900)
     assert big.s == layout.s * presenter_module.FONT_SCALE
-    assert window.caption.fontInfo().pixelSize() >= 1.5 * caption_px
+    assert window.caption.fontInfo().pixelSize() >= 1.4 * caption_px
     window.presenter.leave()
     assert window.network.diagram_layout(1600, 900).s == layout.s
     assert window.caption.fontInfo().pixelSize() == caption_px
 
 
 def test_chosen_panels_stay_and_the_choice_is_remembered(qtbot, window, settings):
-    window.presenter.set_panel("dock_plots", True)
+    window.presenter.set_panel("dock_inspector", True)
     window.presenter.enter(fullscreen=False)
-    assert window.plots_dock.isVisible() and not window.controls_dock.isVisible()
-    window.presenter.set_panel("dock_plots", False)
-    assert not window.plots_dock.isVisible()
+    assert window.inspector_dock.isVisible() and not window.controls_dock.isVisible()
+    window.presenter.set_panel("dock_inspector", False)
+    assert not window.inspector_dock.isVisible()
     window.presenter.set_panel("dock_controls", True)
     assert window.controls_dock.isVisible()
     window.presenter.leave()
-    assert window.plots_dock.isVisible() and window.controls_dock.isVisible()
+    assert window.inspector_dock.isVisible() and window.controls_dock.isVisible()
     again = MainWindow(settings=settings, offer_autosave=False)
     qtbot.addWidget(again)
     assert again.presenter.panels() == ["dock_controls"]
@@ -125,7 +125,7 @@ def test_escape_first_cancels_an_inline_edit(qtbot, window):
 def edge_background_fraction(window, l, i, j):
     """Fraction of the pixels along the middle half of edge W[l][i, j] that show the
     background (the gaps of a dashed line)."""
-    window.refresh_now()
+    window.panels.refresh_now()
     image = window.network.grab().toImage()
     lay = window.network.diagram_layout()
     (x0, y0), (x1, y1) = lay.pos(l - 1, j), lay.pos(l, i)

@@ -15,6 +15,7 @@ from mlpviz.record import RecordCancelled, RecordError
 from mlpviz.ui.video.recording import (
     SECONDS_PER_STAGE,
     FrameRenderer,
+    Recording,
     default_script,
     progress_text,
     record,
@@ -169,7 +170,7 @@ def test_bad_settings_are_record_errors(qapp):
         with pytest.raises(RecordError, match=message):
             FrameRenderer(session, "forward", **kwargs)
     with pytest.raises(RecordError, match="no frames"):
-        FrameRenderer(session, "caption hello")
+        Recording(session, "unused.mp4", "caption hello")
 
 
 def test_captions_are_burned_into_a_strip_below_the_network(qapp):
@@ -190,7 +191,7 @@ def test_window_view_shows_the_caption_bar(qapp):
                              10, "window")
     frames = iter(renderer)
     next(frames)
-    window = renderer._scene.window
+    window = renderer.panels.window()
     assert window.caption.isVisible() and window.caption.text() == "Hello"
     assert window.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)  # never on screen
     renderer.close()
@@ -200,13 +201,13 @@ def test_a_closed_renderer_leaves_no_half_deleted_widgets(qtbot):
     renderer = FrameRenderer(Session.from_lesson("xor"), "forward", SIZE, 10, "network+plots")
     frames = iter(renderer)
     next(frames)
-    window = renderer._scene.window
-    panels = (window.network, window.plots)
-    assert all(p.isWindow() for p in panels)  # rendered on their own at the video's size
-    window.ctl.modelChanged.emit()  # a refresh is pending when the renderer closes
+    panels = renderer.panels
+    assert panels.isWindow()  # the panels alone, no main window around them
+    assert panels.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    assert (panels.width(), panels.height()) == SIZE
+    renderer.ctl.modelChanged.emit()  # a refresh is pending when the renderer closes
     renderer.close()
-    assert all(p.parent() is window for p in panels)  # so they go with the window, never
-    qtbot.wait(20)  # before it (pytest-qt fails the test if the pending refresh raises)
+    qtbot.wait(20)  # pytest-qt fails the test if the pending refresh raises
 
 
 def test_default_script_is_the_lessons_or_one_iteration():

@@ -28,7 +28,7 @@ def test_running_into_divergence_pauses_with_a_banner_and_keeps_the_weights(wind
     assert "lower the learning rate" in window.banner.text().lower()
     np.testing.assert_array_equal(ctl.session.net.params, params)
     assert ctl.session.epoch == 0
-    window.refresh_now()
+    window.panels.refresh_now()
     assert ctl.set_train(learning_rate=0.01)
     assert ctl.train_epochs(3) and ctl.session.epoch == 3
     train_loss, test_loss = ctl.session.history.to_arrays()["latest"][:2]
@@ -43,7 +43,7 @@ def test_stepping_into_divergence_reports_and_the_window_stays_usable(window, qt
         ctl.set_sample(k % 10)
         before = ctl.session.net.get_params()
         ctl.finish_iteration()
-        window.refresh_now()
+        window.panels.refresh_now()
         if window.banner.isVisible():
             diverged_at = k
             break
@@ -60,10 +60,10 @@ def test_stepping_into_divergence_reports_and_the_window_stays_usable(window, qt
     assert wt.index == len(wt.stages) - 4
     for _ in range(2):
         assert ctl.step_forward()
-        window.refresh_now()
+        window.panels.refresh_now()
     assert not ctl.step_forward()
     assert window.banner.isVisible()
     qtbot.keyClick(window.network, Qt.Key.Key_R)
     assert ctl.session.epoch == 0 and np.isfinite(ctl.session.net.params).all()
     ctl.undo_stack.undo()
-    window.refresh_now()
+    window.panels.refresh_now()

@@ -81,5 +81,5 @@ def test_a_csv_with_three_classes_rebuilds_the_output_layer(window, qtbot, monke
     _click_import(window, qtbot, monkeypatch, path)
     s = window.ctl.session
     assert s.kind == "multiclass" and s.net.sizes[-1] == 3
-    window.refresh_now()
+    window.panels.refresh_now()
     assert window.ctl.step_forward()

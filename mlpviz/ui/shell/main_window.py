@@ -121,6 +121,11 @@ class MainWindow(QMainWindow):
         if on:
             self.show_inspector()
 
+    def _predict_gate(self) -> bool:
+        """Predict mode asks its question first, where it can be seen: with the inspector
+        hidden (presenter mode) → steps at once."""
+        return self.inspector.isVisible() and self.inspector.predict.intercept_step()
+
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         if not self._layout_restored and hasattr(self, "inspector_dock"):
@@ -131,7 +136,8 @@ class MainWindow(QMainWindow):
         c.sessionReplaced.connect(self._on_session_replaced)
         c.modelChanged.connect(self._update_status)
         c.stageChanged.connect(self._update_status)
-        self.player.gate = self.inspector.predict.intercept_step
+        self.player.finished.connect(self._update_status)
+        self.player.gate = self._predict_gate
         self.inspector.predict.advance = self.player.step_now
         self.inspector.predict.finished.connect(self.network.setFocus)
         c.message.connect(self._on_message)

@@ -133,8 +133,8 @@ class LessonMode(QObject):
     def can_go_back(self) -> bool:
         """← would take back a beat of the script."""
         stack = self.ctl.undo_stack
-        top = stack.command(stack.index() - 1) if stack.index() > 0 else None
-        return isinstance(top, _BeatCommand) and self._in_sync()
+        on_top = stack.index() > 0 and stack.text(stack.index() - 1) == BEAT_TEXT
+        return on_top and self._in_sync()
 
     def player_complete(self) -> None:
         if self.player is not None:
@@ -217,8 +217,10 @@ class LessonMode(QObject):
             return False
         self.ctl.pause()
         beat = self._next
-        first, _last = self._beats[beat]
-        if not self._prepare(self.playback.runner.events[first]):
+        first, last = self._beats[beat]
+        events = self.playback.runner.events[first:last + 1]
+        stage_event = next((e for e in events if e.stage is not None), events[0])
+        if not self._prepare(stage_event):
             return False
         before = self._snapshot()
         self._next += 1

@@ -1,4 +1,5 @@
-"""Presenter mode (F5; Esc leaves): the network and the caption bar, large type, no chrome.
+"""Presenter mode (F5; Esc leaves): the panels (network, plots, caption bar), large type,
+no chrome.
 
 Entering hides the menu bar, the toolbars, the status bar and every dock except the
 panels the user chose (remembered in settings under ``presenter/docks``), switches to the
@@ -20,9 +21,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 from mlpviz.ui.colors import THEMES
 
 FONT_SCALE = 1.45  # type size in presenter mode relative to the normal window
-DEFAULT_DOCKS: tuple[str, ...] = ()  # only the network and the caption bar
+DEFAULT_DOCKS: tuple[str, ...] = ()  # only the panels: network, plots, caption bar
 THEME_LABELS = (("light", "Light"), ("dark", "Dark"), ("colorblind", "Colour-blind-safe"))
-CAPTION_STYLE = "QLabel#caption { font-size: 24pt; padding: 18px 48px; }"
 
 
 @dataclass
@@ -35,7 +35,6 @@ class _Saved:
     bars: list[tuple[QWidget, bool]]
     theme: str
     font_scale: float
-    caption_style: str
     menu_policy: Qt.ContextMenuPolicy
 
 
@@ -54,7 +53,7 @@ class Presenter(QObject):
         self.action.setCheckable(True)
         self.action.setShortcut(QKeySequence("F5"))
         self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.action.setStatusTip("Large type, the network and caption only, full screen (Esc "
+        self.action.setStatusTip("Large type, network, plots and caption only, full screen (Esc "
                                  "leaves)")
         self.action.toggled.connect(self._on_action)
         window.addAction(self.action)
@@ -119,7 +118,7 @@ class Presenter(QObject):
         self._saved = _Saved(
             w.saveState(), w.geometry(), w.windowState(),
             [(bar, bar.isVisibleTo(w)) for bar in bars], w.theme_name, w.font_scale,
-            w.caption.styleSheet(), w.contextMenuPolicy(),
+            w.contextMenuPolicy(),
         )
         keep = set(self.panels())
         for bar in bars:
@@ -128,7 +127,6 @@ class Presenter(QObject):
             dock.setVisible(dock.objectName() in keep)
         w.font_scale = FONT_SCALE
         w.set_theme(self.theme())
-        w.caption.setStyleSheet(CAPTION_STYLE)
         w.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         w.customContextMenuRequested.connect(self._context_menu)
         if fullscreen:
@@ -147,7 +145,6 @@ class Presenter(QObject):
         w = self.window
         w.customContextMenuRequested.disconnect(self._context_menu)
         w.setContextMenuPolicy(saved.menu_policy)
-        w.caption.setStyleSheet(saved.caption_style)
         w.font_scale = saved.font_scale
         w.set_theme(saved.theme)
         w.setWindowState(saved.window_state)

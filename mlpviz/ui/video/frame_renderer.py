@@ -163,7 +163,7 @@ class FrameRenderer:
             from mlpviz.ui.shell import theming
 
             self.panels = Panels(self.ctl, self.view)
-            theming.apply(self.panels, theme, app_wide=False)
+            self.panels.setPalette(theming.palette(theme))  # no style sheet: see theming
             self.panels.set_theme(theme)
             _offscreen(self.panels, w, h)
             self._top = self.panels

@@ -55,6 +55,8 @@ class Recording:
                  script: str | None = None, *, fmt: str | None = None,
                  preset: str = X264_PRESET, **options: Any) -> None:
         self.renderer = FrameRenderer(session, script, **options)
+        if len(self.renderer) == 0:
+            raise RecordError("the script makes no frames; add a stage, 'train N' or 'hold S'")
         writer = VideoWriter(path, *self.renderer.size, self.renderer.fps, fmt, preset=preset)
         self.path = writer.path
         self._sink = ThreadedWriter(writer)
