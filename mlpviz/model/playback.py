@@ -98,6 +98,15 @@ class Playback:
         self.runner.run_until(frame.event_index)
         return self.describe(frame)
 
+    def captions(self) -> list[str]:
+        """Every caption this playback can show (the lesson's opening one included), for
+        a caption bar sized to the longest."""
+        texts = {e.caption for e in self.runner.events if e.caption}
+        lesson = getattr(self.session, "lesson", None)
+        if lesson is not None and lesson.caption_for(None):
+            texts.add(lesson.caption_for(None))
+        return sorted(texts)
+
     def rewound(self) -> None:
         """The runner was put back (ScriptRunner.restore): allow earlier frames again."""
         self._last_index = -1

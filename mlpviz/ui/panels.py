@@ -187,11 +187,16 @@ class Panels(QWidget):
         self.view = view
         self.network.setVisible(view != "plots")
         self.plots.setVisible(view != "network")
-        if view == "network+plots":
+        self._share()
+        self.schedule_refresh()
+
+    def _share(self) -> None:
+        """The diagram's share of the width in the network+plots view: the same for a
+        given width, whatever the panels' size was before."""
+        if self.view == "network+plots":
             total = max(self.width(), 2)
             first = int(total * NETWORK_SHARE)
             self.splitter.setSizes([first, total - first])
-        self.schedule_refresh()
 
     @property
     def plots_shown(self) -> bool:
@@ -220,9 +225,7 @@ class Panels(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         self._size_caption()
-        if self.view == "network+plots" and event.size().width() != event.oldSize().width():
-            first = int(event.size().width() * NETWORK_SHARE)
-            self.splitter.setSizes([first, event.size().width() - first])
+        self._share()
 
     # ---- refreshing ---------------------------------------------------------------------
     def schedule_refresh(self) -> None:
@@ -256,6 +259,7 @@ class Panels(QWidget):
         if (old.width(), old.height()) != (width, height):
             self.resize(width, height)
             self.layout().activate()
+            self._share()
         if self._refresh_pending:
             self.refresh_now()
         image = QImage(width, height, QImage.Format.Format_RGB32)

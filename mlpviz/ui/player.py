@@ -115,6 +115,17 @@ class Player(QObject):
             done()
         self.finished.emit()
 
+    def seek(self, k: int) -> None:
+        """Show frame ``k`` of what is playing now (and go on playing from there)."""
+        if self.playing:
+            self._budget = 0.0
+            self._show_frame(max(0, min(int(k), self._count - 1)))
+
+    @property
+    def frame_count(self) -> int:
+        """Frames of what is playing (0 when nothing is)."""
+        return self._count if self.playing else 0
+
     def _show_frame(self, k: int) -> None:
         self._index = k
         if self._show is not None:

@@ -26,6 +26,9 @@ POINT_SIZE = 7.0  # px, diameter of a data point
 RING_SIZE = 17.0  # px, diameter of the ring around the traced sample
 
 
+AXIS_WIDTH = 44  # px of the x₂ axis at normal type size
+
+
 def _extent(extent: Sequence[float]) -> tuple[float, float, float, float]:
     try:
         x0, x1, y0, y1 = (float(v) for v in extent)
@@ -152,6 +155,14 @@ class MapPlot(pg.PlotWidget):
             if self._values is not None and (self._values.ndim == 3) == (kind == "multiclass"):
                 self.set_map(self._values, self._map_extent)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """The data's extent fills the plot again at every size (with the aspect locked,
+        the range would otherwise depend on the sizes the plot had before)."""
+        super().resizeEvent(event)
+        ext = getattr(self, "_extent", None)  # Qt resizes the plot during __init__
+        if ext is not None:
+            self.getPlotItem().setRange(xRange=ext[:2], yRange=ext[2:], padding=0.0)
+
     def set_map(self, values: np.ndarray, extent: Sequence[float]) -> None:
         """The network output sampled on a grid.
 
@@ -237,6 +248,9 @@ class MapPlot(pg.PlotWidget):
         item = self.getPlotItem()
         ps.style_plot_item(item, theme)
         ps.style_plot_item(self.colorbar, theme)
+        # a fixed axis width: pyqtgraph's own grows with every wider tick label seen and
+        # never shrinks, so the plot would depend on its history
+        item.getAxis("left").setWidth(round(AXIS_WIDTH * theme.font_scale))
         self._lut = ps.map_lut(theme)
         fg = ps.qcolor(theme.foreground)
         self.contour.setPen(pg.mkPen(fg, width=1.5))

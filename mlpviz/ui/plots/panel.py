@@ -110,16 +110,17 @@ class PlotsPanel(QWidget):
         self.set_theme(theme)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Side by side when wide (e.g. 16:9 video), stacked when tall (a dock)."""
+        """Side by side when wide (e.g. 16:9 video), stacked when tall (beside the
+        network): the map gets 60 % of the height, so a panel of a given size always
+        looks the same (on screen and in a video)."""
         super().resizeEvent(event)
         size = event.size()
         wide = size.width() > WIDE_ASPECT * size.height()
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        if orientation != self.splitter.orientation():
-            self.splitter.setOrientation(orientation)
-            total = size.width() if wide else size.height()
-            first = int(total * (0.5 if wide else 0.6))
-            self.splitter.setSizes([first, total - first])
+        self.splitter.setOrientation(orientation)
+        total = size.width() if wide else size.height()
+        first = int(total * (0.5 if wide else 0.6))
+        self.splitter.setSizes([first, total - first])
 
     def update_from(self, session: object, grid_maps: object = None,
                     highlight: object = None) -> None:

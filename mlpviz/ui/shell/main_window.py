@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.inspector.predict.finished.connect(self.network.setFocus)
         c.message.connect(self._on_message)
         self.lesson.lessonChanged.connect(self.gallery_dock.on_lesson)
+        self.lesson.lessonChanged.connect(self._on_lesson_changed)
         self.lesson.trainingChanged.connect(lambda _t: self._update_status())
         c.runningChanged.connect(self._on_running_changed)
         # bound methods, not lambdas: Qt drops them when the window is deleted first
@@ -156,6 +157,17 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — mlpviz" if name != "mlpviz" else "mlpviz")
         self.transport.refresh()
         self._update_status()
+
+    def _on_lesson_changed(self, lesson: object) -> None:
+        """A lesson keeps the caption bar as tall as its longest caption, as its video
+        does, so the panels never jump when the caption changes."""
+        playback = self.lesson.playback
+        if playback is not None:
+            self.panels.reserve_caption(playback.captions())
+        elif lesson is not None:
+            self.panels.reserve_caption([lesson.caption_for(None)])
+        else:
+            self.panels.reserve_caption([])
 
     def _on_running_changed(self, running: bool) -> None:
         self.panels.grid_resolution = 60 if running else 100

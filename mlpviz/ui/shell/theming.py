@@ -56,14 +56,9 @@ def apply(window: QWidget, theme: object, app_wide: bool = True) -> None:
     (:func:`app_palette_is`)."""
     app = QApplication.instance()
     pal = palette(theme)
-    dark = _qc(theme.background).lightness() < 128  # type: ignore[attr-defined]
     if app_wide and app is not None:
         app.setPalette(pal)
     window.setPalette(QPalette())  # drop the old palette so every child re-resolves
     window.setPalette(pal)
-    caption_bg = "#1d2125" if dark else "#20262c"
-    window.setStyleSheet(
-        f"QLabel#caption {{ background: {caption_bg}; color: #f4f6f8; padding: 10px 18px;"
-        " font-size: 15pt; }"
-        "QLabel#epochCounter { font-weight: 600; }"
-    )
+    window.setStyleSheet("")  # none: widgets under a style sheet draw differently (QSS
+    # style), and the panels must look the same in the window and in a video

@@ -82,6 +82,9 @@ class Transport(QToolBar):
         self.addWidget(spacer)
         self.epoch = QLabel()
         self.epoch.setObjectName("epochCounter")
+        bold = self.epoch.font()
+        bold.setWeight(bold.Weight.DemiBold)
+        self.epoch.setFont(bold)
         self.addWidget(self.epoch)
         self.refresh()
 

@@ -168,8 +168,7 @@ class FrameRenderer:
             _offscreen(self.panels, w, h)
             self._top = self.panels
         if self.captions:
-            self.panels.reserve_caption(
-                sorted({e.caption for e in self.playback.runner.events if e.caption}))
+            self.panels.reserve_caption(self.playback.captions())
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self._canvas = QImage(w, h, QImage.Format.Format_RGB32)
         self._canvas.fill(QColor(theme.background))
