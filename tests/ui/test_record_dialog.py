@@ -140,7 +140,7 @@ def test_log_compresses_whole_iterations_and_merges_training(qtbot, window):
     press(qtbot, window, Qt.Key.Key_F)
     window.ctl.select(("neuron", -1, 0))
     window.ctl.select(("bias", 0, 1))
-    window.ctl.captionChanged.emit('Now; the "update"')
+    window.ctl.set_caption('Now; the "update"')
     log.stop()
     assert log.lines == ["caption Look at the loss", "iteration", "iteration",
                          "select neuron 1:2", 'caption "Now; the \\"update\\""']
@@ -154,3 +154,39 @@ def test_script_forms_of_selections_and_captions():
     assert selection_line(("output",)) is None
     assert caption_line("") == "caption"
     assert caption_line(" padded") == 'caption " padded"'
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_take_keeps_the_rhythm_and_every_action(qtbot, window):
+    clock = FakeClock()
+    log = ActionLog(window.ctl, clock=clock)
+    log.start()
+    steps = ["forward", "forward", "loss", "backward", "backward", "update"]
+    pauses = [0.0, 1.5, 0.2, 2.4, 0.9, 3.0]  # seconds the presenter waits after the stage
+    for pause in pauses:
+        press(qtbot, window, Qt.Key.Key_Right)
+        clock.now += 0.6 + pause  # the stage itself, then the pause
+    window.ctl.select(("neuron", 0, 1))
+    clock.now += 1.0
+    window.ctl.set_caption("Now training")
+    clock.now += 0.1
+    window.ctl.train_epochs(7)
+    log.stop()
+    lines = log.lines
+    holds = [float(line.split()[1]) for line in lines if line.startswith("hold")]
+    expected = [p for p in pauses if p > 0.3] + [1.0]
+    assert len(holds) == len(expected)
+    for got, want in zip(holds, expected, strict=True):
+        assert abs(got - want) <= 0.1
+    actions = [line for line in lines if not line.startswith("hold")]
+    assert actions == [*steps, "select neuron 1:2", "caption Now training", "train 7"]
+    runner_actions = parse_script(log.script())
+    assert [a.kind for a in runner_actions if a.kind != "hold"] == [
+        *steps, "select", "caption", "train"]

@@ -7,12 +7,17 @@ selections, the traced sample and the lesson's captions. Rendering that script o
 from the session as it was when the log started gives the video of the take; the script
 is plain text, so retakes are edits.
 
+The take keeps the rhythm: a pause longer than :data:`PAUSE_S` between two actions (after
+the time the first one takes in a video) is written as ``hold`` for that long, so the
+video of the take waits where the presenter waited.
+
 Changes a script cannot express (settings, weight edits, reset, undo, another session)
 end the take: the log stops and says why in :attr:`ActionLog.reason`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,7 +28,9 @@ from mlpviz.model.walkthrough import Walkthrough
 from mlpviz.ui.controller import Controller
 
 #: undo-stack entries the stepping commands push; anything else cannot be scripted
-STEP_COMMANDS = ("Update weights", "Training step")
+STEP_COMMANDS = ("Update weights", "Training step", "Lesson step")
+PAUSE_S = 0.3  # a pause longer than this becomes a ``hold``
+SECONDS_PER_STAGE = 0.6  # video seconds of a stage (as the frame renderer plays it)
 
 
 @dataclass
@@ -37,8 +44,11 @@ class _Entry:
     start: int = 0
     walkthrough: Walkthrough | None = None
     epochs: int = 0
+    seconds: float = 0.0
 
     def lines(self) -> list[str]:
+        if self.kind == "hold":
+            return [f"hold {self.seconds:.1f}"]
         if self.kind == "train":
             return [f"train {self.epochs}"]
         if self.kind != "stage":
@@ -88,9 +98,11 @@ class ActionLog(QObject):
     changed = Signal()
     stopped = Signal()
 
-    def __init__(self, controller: Controller, parent: QObject | None = None):
+    def __init__(self, controller: Controller, parent: QObject | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
         self.ctl = controller
+        self.clock = clock  # seconds; a test may pass its own
         self.active = False
         self.reason = ""
         self.start_snapshot: object = None
@@ -107,6 +119,7 @@ class ActionLog(QObject):
         self.start_snapshot = c.session.snapshot()
         self.start_epoch = c.session.epoch
         self._entries = []
+        self._free_at: float | None = None  # when the last action's video time ends
         self._sample, self._epoch, self._selection = c.sample, c.session.epoch, c.selection
         self._undo_index = c.undo_stack.index()
         if c.sample:
@@ -117,6 +130,7 @@ class ActionLog(QObject):
         if caption:
             self._entries.append(_Entry("caption", caption_line(caption)))
         self._wt, self._done = None, 0
+        self._free_at = self.clock()
         wt = c.walkthrough
         if wt is not None and not wt.done:  # a take may begin in the middle of an iteration
             self._wt = wt
@@ -159,7 +173,20 @@ class ActionLog(QObject):
         return head + "".join(line + "\n" for line in self.lines)
 
     # ---- following the controller ------------------------------------------------------
+    def _keep_rhythm(self, busy_for: float) -> None:
+        """Before an action that shows for ``busy_for`` video seconds: write the pause
+        since the last one ended as a ``hold`` when it is longer than PAUSE_S."""
+        now = self.clock()
+        if self._free_at is not None and now - self._free_at > PAUSE_S:
+            self._entries.append(_Entry("hold", seconds=round(now - self._free_at, 1)))
+        self._free_at = max(now, self._free_at or now) + busy_for
+
     def _append(self, entry: _Entry, merge: bool = False) -> None:
+        if entry.kind == "train":
+            self._keep_rhythm(0.0)
+            self._free_at = self.clock()
+        else:
+            self._keep_rhythm(0.0)
         last = self._entries[-1] if self._entries else None
         if merge and last is not None and last.kind == entry.kind:
             if entry.kind == "train":
@@ -171,6 +198,7 @@ class ActionLog(QObject):
         self.changed.emit()
 
     def _add_stages(self, stages: list[str]) -> None:
+        self._keep_rhythm(SECONDS_PER_STAGE * len(stages))
         last = self._entries[-1] if self._entries else None
         if last is not None and last.kind == "stage" and last.walkthrough is self._wt:
             last.stages.extend(stages)
