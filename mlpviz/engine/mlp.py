@@ -213,6 +213,23 @@ class MLP:
         net.init = self.init
         return net
 
+    def unflatten(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Copies of the weights (n_out, n_in) and biases (n_out,) of a parameter vector
+        laid out like :attr:`params` (another state of this network, e.g. before an
+        update)."""
+        flat = np.asarray(flat)
+        if flat.shape != self.params.shape:
+            raise ValueError(f"parameter vector has shape {flat.shape}, "
+                             f"expected {self.params.shape}")
+        weights, biases, offset = [], [], 0
+        for l in range(self.n_layers):
+            rows, cols = self.sizes[l + 1], self.sizes[l] + 1
+            block = flat[offset : offset + rows * cols].reshape(rows, cols)
+            weights.append(block[:, :-1].copy())
+            biases.append(block[:, -1].copy())
+            offset += rows * cols
+        return weights, biases
+
     def get_params(self) -> np.ndarray:
         """A copy of the flat parameter vector."""
         return self.params.copy()

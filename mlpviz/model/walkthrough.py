@@ -206,21 +206,21 @@ class Walkthrough:
     @property
     def weights_before(self) -> list[np.ndarray]:
         """W⁽ˡ⁾ (n_out, n_in) of every layer before the update (copies)."""
-        return self._unflatten(self._params_before)[0]
+        return self.net.unflatten(self._params_before)[0]
 
     @property
     def biases_before(self) -> list[np.ndarray]:
         """b⁽ˡ⁾ (n_out,) of every layer before the update (copies)."""
-        return self._unflatten(self._params_before)[1]
+        return self.net.unflatten(self._params_before)[1]
 
     @property
     def weights_after(self) -> list[np.ndarray]:
         """W⁽ˡ⁾ after the update: the applied values, or a preview before it runs."""
-        return self._unflatten(self._after())[0]
+        return self.net.unflatten(self._after())[0]
 
     @property
     def biases_after(self) -> list[np.ndarray]:
-        return self._unflatten(self._after())[1]
+        return self.net.unflatten(self._after())[1]
 
     def _after(self) -> np.ndarray:
         if self._params_after is None:
@@ -230,16 +230,6 @@ class Walkthrough:
             optimizer.step(params, self.net.grads_vector(self.grads), self.net.weight_mask)
             return params
         return self._params_after
-
-    def _unflatten(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        weights, biases, offset = [], [], 0
-        for l in range(self.net.n_layers):
-            rows, cols = self.net.sizes[l + 1], self.net.sizes[l] + 1
-            block = flat[offset : offset + rows * cols].reshape(rows, cols)
-            weights.append(block[:, :-1].copy())
-            biases.append(block[:, -1].copy())
-            offset += rows * cols
-        return weights, biases
 
     # ---- what is known -----------------------------------------------------------------
     @property

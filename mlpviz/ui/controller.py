@@ -69,7 +69,6 @@ class Controller(QObject):
         self.caption = ""
         self.frame: tuple[object, float] = (None, 1.0)
         self.toggles = ViewToggles()
-        self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
         self.last_frame_ms = 0.0
         self._trained_at: float | None = None  # end of the last run tick's training
@@ -79,10 +78,9 @@ class Controller(QObject):
         self.on_frame: Callable[[], None] | None = None
 
     # ---- session ------------------------------------------------------------------------
-    def set_session(self, session: Session, path: Path | None = None) -> None:
+    def set_session(self, session: Session) -> None:
         self.pause()
         self.session = session
-        self.path = path
         self.walkthrough = None
         self.selection = None
         self.sample = 0

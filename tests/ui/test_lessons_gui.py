@@ -202,7 +202,7 @@ def test_user_steps_between_beats_and_the_script_carries_on(qtbot, window):
 def test_another_session_ends_the_lesson_and_hides_the_caption(qtbot, window):
     window.load_lesson("softmax")
     assert window.caption.isVisible()
-    window.new_session()
+    window.files.new()
     assert not window.lesson.active
     assert not window.caption.isVisible()
     right(qtbot, window)

@@ -150,7 +150,7 @@ def test_open_damaged_file_keeps_the_session(qtbot, window, tmp_path):
     bad = tmp_path / "bad.mlpviz"
     bad.write_bytes(b"not a zip at all")
     before = window.ctl.session
-    assert not window.open_path(bad)
+    assert not window.files.open(bad)
     assert window.ctl.session is before
     assert "bad.mlpviz" in window.banner.text()
 
@@ -158,12 +158,12 @@ def test_open_damaged_file_keeps_the_session(qtbot, window, tmp_path):
 def test_save_and_open_round_trip(qtbot, window, tmp_path):
     window.ctl.train_epochs(3)
     path = tmp_path / "s.mlpviz"
-    assert window.save_to(path)
+    assert window.files.save_to(path)
     params = window.ctl.session.net.get_params()
-    window.new_session()
-    assert window.open_path(path)
+    window.files.new()
+    assert window.files.open(path)
     np.testing.assert_array_equal(window.ctl.session.net.params, params)
-    assert str(path) in window._recent()
+    assert str(path) in window.files.recent()
 
 
 def mean_lightness(image):

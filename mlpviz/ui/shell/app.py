@@ -43,8 +43,10 @@ def run_app(session=None, path: Path | None = None, lesson: str | None = None) -
     from mlpviz.ui.shell.main_window import MainWindow
 
     controller = Controller(session)
-    controller.path = path
     window = MainWindow(controller, offer_autosave=session is None)
+    if path is not None:
+        window.files.path = path
+        window.files.pathChanged.emit()
     if lesson is not None:
         window.load_lesson(lesson)
     window.show()

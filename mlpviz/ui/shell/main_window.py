@@ -1,11 +1,11 @@
-"""The main window: network diagram in the centre, controls and plots in docks, the
-transport toolbar, menus (built in mlpviz.ui.shell.window_menus), banners, and the refreshing of
-the views; session files, settings and the autosave live in mlpviz.ui.shell.window_state."""
+"""The main window: the panels (network, plots and caption bar, mlpviz.ui.panels) in the
+centre, controls and inspector in docks, the transport toolbar, menus (built in
+mlpviz.ui.shell.window_menus), banners and the status bar. Session files, settings and
+the autosave belong to its SessionFiles (mlpviz.ui.shell.session_files)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -15,9 +15,10 @@ from mlpviz.ui.colors import THEMES
 from mlpviz.ui.controller import Controller
 from mlpviz.ui.panels import Panels
 from mlpviz.ui.player import Player
-from mlpviz.ui.shell import theming, window_menus, window_state
+from mlpviz.ui.shell import theming, window_menus
 from mlpviz.ui.shell.banner import Banner
 from mlpviz.ui.shell.controls import ControlsPanel
+from mlpviz.ui.shell.session_files import SessionFiles
 from mlpviz.ui.shell.transport import Transport
 from mlpviz.ui.teaching.activation_gallery import GalleryDock
 from mlpviz.ui.teaching.inspector import Inspector
@@ -37,11 +38,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings("mlpviz", "mlpviz")
         self._layout_restored = False
-        #: keep the session for the next start when the window closes
-        self.autosave_on_close = True
         #: the theme sets the application's palette too (False: only this window's)
         self.app_palette = app_palette
         self.ctl = controller if controller is not None else Controller()
+        self.files = SessionFiles(self, self.settings)
         self.setWindowTitle("mlpviz")
         self.resize(1400, 860)
         self.theme_name = str(self.settings.value("view/theme", "light"))
@@ -86,11 +86,11 @@ class MainWindow(QMainWindow):
         self._connect()
 
         self.default_layout()
-        window_state.restore_settings(self)
+        self.files.restore_settings()
         self._apply_theme()
         self._on_session_replaced()
         if offer_autosave:  # a start without a source: offer the last session and lessons
-            window_state.offer_autosave(self)
+            self.files.offer_autosave()
             if str(self.settings.value("lessons/show_at_start", "true")) == "true":
                 QTimer.singleShot(0, self, self.show_lessons)
         self.network.setFocus()
@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c = self.ctl
         c.sessionReplaced.connect(self._on_session_replaced)
+        self.files.pathChanged.connect(self._on_session_replaced)
         c.modelChanged.connect(self._update_status)
         c.stageChanged.connect(self._update_status)
         self.player.finished.connect(self._update_status)
@@ -153,7 +154,7 @@ class MainWindow(QMainWindow):
     def _on_session_replaced(self) -> None:
         s = self.ctl.session
         title = s.lesson.title if getattr(s, "lesson", None) is not None else "mlpviz"
-        name = self.ctl.path.name if self.ctl.path else title
+        name = self.files.path.name if self.files.path else title
         self.setWindowTitle(f"{name} — mlpviz" if name != "mlpviz" else "mlpviz")
         self.transport.refresh()
         self._update_status()
@@ -268,33 +269,8 @@ class MainWindow(QMainWindow):
         """Open the built-in lesson ``name`` and play its script with →."""
         return self.lesson.load(name)
 
-    # ---- files and persistence (mlpviz.ui.shell.window_state) ---------------------------------
-    def new_session(self) -> None:
-        window_state.new_session(self)
-
-    def open_dialog(self) -> None:
-        window_state.open_dialog(self)
-
-    def open_path(self, path: Path) -> bool:
-        return window_state.open_path(self, path)
-
-    def save(self) -> bool:
-        return window_state.save(self)
-
-    def save_as(self) -> bool:
-        return window_state.save_as(self)
-
-    def save_to(self, path: Path) -> bool:
-        return window_state.save_to(self, path)
-
-    def _recent(self) -> list[str]:
-        return window_state.recent(self)
-
-    def save_settings(self) -> None:
-        window_state.save_settings(self)
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        window_state.close_window(self, event)
+        self.files.close(event)
 
     # ---- help (mlpviz.ui.shell.window_menus) --------------------------------------------------
     def show_shortcuts(self) -> None:

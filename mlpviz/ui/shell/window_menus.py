@@ -55,9 +55,9 @@ def add_action(
 
 
 def build_menus(window: MainWindow) -> None:
-    """Fill ``window.menuBar()`` and set on the window: ``recent_menu`` (Open Recent),
-    ``theme_actions`` and ``value_actions`` (dicts of checkable actions by theme name and
-    value mode), ``thumbs_action``, ``anim_action`` and ``predict_action``."""
+    """Fill ``window.menuBar()`` and set ``window.files.recent_menu`` (Open Recent) and,
+    on the window, ``theme_actions`` and ``value_actions`` (dicts of checkable actions by
+    theme name and value mode), ``thumbs_action``, ``anim_action`` and ``predict_action``."""
     _file_menu(window)
     _edit_menu(window)
     _view_menu(window)
@@ -69,14 +69,14 @@ def build_menus(window: MainWindow) -> None:
 
 def _file_menu(window: MainWindow) -> None:
     f = window.menuBar().addMenu("&File")
-    add_action(window, f, "&New", window.new_session, QKeySequence.StandardKey.New)
-    add_action(window, f, "&Open…", window.open_dialog, QKeySequence.StandardKey.Open)
+    add_action(window, f, "&New", window.files.new, QKeySequence.StandardKey.New)
+    add_action(window, f, "&Open…", window.files.open_dialog, QKeySequence.StandardKey.Open)
     add_action(window, f, "&Lessons…", window.show_lessons, "Ctrl+L",
                tip="Choose a lesson: its script plays with →, with captions")
-    window.recent_menu = f.addMenu("Open &Recent")
+    window.files.recent_menu = f.addMenu("Open &Recent")
     f.addSeparator()
-    add_action(window, f, "&Save", window.save, QKeySequence.StandardKey.Save)
-    add_action(window, f, "Save &As…", window.save_as, QKeySequence.StandardKey.SaveAs)
+    add_action(window, f, "&Save", window.files.save, QKeySequence.StandardKey.Save)
+    add_action(window, f, "Save &As…", window.files.save_as, QKeySequence.StandardKey.SaveAs)
     f.addSeparator()
     add_action(window, f, "&Record…", lambda: show_record_dialog(window), "Ctrl+R",
                tip="Render the lesson's script, a script file or what you do next "

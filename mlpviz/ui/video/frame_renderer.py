@@ -151,7 +151,7 @@ class FrameRenderer:
                                  QSettings.Format.IniFormat)
             self._window = MainWindow(self.ctl, settings=settings, offer_autosave=False,
                                       app_palette=False)
-            self._window.autosave_on_close = False  # a render never keeps its session
+            self._window.files.autosave_on_close = False  # a render never keeps its session
             self._window.player.enabled = False
             self._window.set_theme(self.theme)
             self._window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
