@@ -14,6 +14,7 @@ bit-identical to uninterrupted training.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -106,11 +107,13 @@ class Session(SessionState):
 
     # ---- constructors ------------------------------------------------------------------
     @classmethod
-    def from_lesson(cls, name: str) -> Session:
-        """The session a built-in lesson describes (its data, network, fixed weights)."""
-        from mlpviz.model.lessons import load_lesson
+    def from_lesson(cls, name: str | os.PathLike[str]) -> Session:
+        """The session a lesson describes (its data, network, fixed weights): a built-in
+        lesson by name, or a lesson file (a path ending in ``.json``)."""
+        from mlpviz.model.lessons import load_lesson, read_lesson
 
-        lesson = load_lesson(name)
+        is_file = str(name).lower().endswith(".json")
+        lesson = read_lesson(name) if is_file else load_lesson(str(name))
         dataset = lesson.custom_dataset()
         weights = (lesson.weights, lesson.biases) if lesson.weights is not None else None
         session = cls(lesson.data, lesson.net, lesson.train, weights, dataset=dataset)

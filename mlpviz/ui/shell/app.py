@@ -40,8 +40,11 @@ def run_app(session=None, path: Path | None = None, lesson: str | None = None) -
     With ``lesson`` the lesson's script plays with → and its captions show."""
     app = make_app()
     from mlpviz.ui.controller import Controller
+    from mlpviz.ui.shell.crash import CrashReporter
     from mlpviz.ui.shell.main_window import MainWindow
 
+    reporter = CrashReporter()
+    reporter.install()
     controller = Controller(session)
     window = MainWindow(controller, offer_autosave=session is None)
     if path is not None:

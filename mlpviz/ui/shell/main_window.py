@@ -6,9 +6,10 @@ the autosave belong to its SessionFiles (mlpviz.ui.shell.session_files)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from mlpviz.ui.colors import THEMES
@@ -18,13 +19,20 @@ from mlpviz.ui.player import Player
 from mlpviz.ui.shell import theming, window_menus
 from mlpviz.ui.shell.banner import Banner
 from mlpviz.ui.shell.controls import ControlsPanel
-from mlpviz.ui.shell.session_files import SessionFiles
+from mlpviz.ui.shell.session_files import OPENABLE, SessionFiles
 from mlpviz.ui.shell.transport import Transport
 from mlpviz.ui.teaching.activation_gallery import GalleryDock
 from mlpviz.ui.teaching.inspector import Inspector
 from mlpviz.ui.teaching.lesson_browser import LessonBrowser
 from mlpviz.ui.teaching.lesson_mode import LessonMode
 from mlpviz.ui.teaching.presenter import Presenter
+
+AUTO_THEME = "auto"
+
+
+def system_color_scheme() -> Qt.ColorScheme:
+    """The desktop's light or dark preference (Unknown where the platform does not say)."""
+    return QGuiApplication.styleHints().colorScheme()
 
 
 class MainWindow(QMainWindow):
@@ -43,10 +51,12 @@ class MainWindow(QMainWindow):
         self.ctl = controller if controller is not None else Controller()
         self.files = SessionFiles(self, self.settings)
         self.setWindowTitle("mlpviz")
+        self.setAcceptDrops(True)
         self.resize(1400, 860)
-        self.theme_name = str(self.settings.value("view/theme", "light"))
-        if self.theme_name not in THEMES:
-            self.theme_name = "light"
+        #: the chosen theme: a name from THEMES, or "auto" (the system's light or dark)
+        self.theme_name = str(self.settings.value("view/theme", AUTO_THEME))
+        if self.theme_name not in THEMES and self.theme_name != AUTO_THEME:
+            self.theme_name = AUTO_THEME
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -88,6 +98,7 @@ class MainWindow(QMainWindow):
         self.default_layout()
         self.files.restore_settings()
         self._apply_theme()
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme)
         self._on_session_replaced()
         if offer_autosave:  # a start without a source: offer the last session and lessons
             self.files.offer_autosave()
@@ -214,12 +225,24 @@ class MainWindow(QMainWindow):
 
     # ---- view options -------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
-        if name in THEMES:
+        """Use theme ``name`` (a name from THEMES, or "auto" to follow the system)."""
+        if name in THEMES or name == AUTO_THEME:
             self.theme_name = name
             self._apply_theme()
 
+    @property
+    def theme_key(self) -> str:
+        """The theme in use: the chosen one, or for "auto" the system's colour scheme."""
+        if self.theme_name != AUTO_THEME:
+            return self.theme_name
+        return "dark" if system_color_scheme() == Qt.ColorScheme.Dark else "light"
+
+    def _on_color_scheme(self, _scheme: object) -> None:
+        if self.theme_name == AUTO_THEME:
+            self._apply_theme()
+
     def _apply_theme(self) -> None:
-        theme = replace(THEMES[self.theme_name], font_scale=self.font_scale)
+        theme = replace(THEMES[self.theme_key], font_scale=self.font_scale)
         theming.apply(self, theme, app_wide=self.app_palette)
         self.panels.set_theme(theme)
         self.panels.set_font_scale(self.font_scale)
@@ -249,7 +272,7 @@ class MainWindow(QMainWindow):
         if self.lesson_browser is not None:
             self.lesson_browser.close()
         current = self.lesson.lesson.name if self.lesson.active else None
-        browser = LessonBrowser(self, current=current, theme=THEMES[self.theme_name],
+        browser = LessonBrowser(self, current=current, theme=THEMES[self.theme_key],
                                 show_at_start=str(self.settings.value(
                                     "lessons/show_at_start", "true")) == "true")
         browser.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -271,6 +294,30 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.files.close(event)
+
+    # ---- drag and drop ------------------------------------------------------------------
+    @staticmethod
+    def _dropped_file(event: QDropEvent | QDragEnterEvent) -> Path | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        if len(paths) == 1 and paths[0].suffix.lower() in OPENABLE:
+            return paths[0]
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        """A .mlpviz session, a .json lesson or a .csv of points can be dropped here."""
+        if self._dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        path = self._dropped_file(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.files.open(path)
 
     # ---- help (mlpviz.ui.shell.window_menus) --------------------------------------------------
     def show_shortcuts(self) -> None:

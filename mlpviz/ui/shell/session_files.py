@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 MAX_RECENT = 8
 SESSION_FILTER = "mlpviz sessions (*.mlpviz)"
+OPEN_FILTER = "Sessions and lessons (*.mlpviz *.json);;" + SESSION_FILTER + ";;Lessons (*.json)"
+#: what File ▸ Open and a drop on the window take, by suffix
+OPENABLE = (".mlpviz", ".json", ".csv")
 
 
 def autosave_path() -> Path:
@@ -61,15 +64,26 @@ class SessionFiles(QObject):
         self._set_path(None)
 
     def open_dialog(self) -> None:
-        """Ask for a session file and open it."""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", SESSION_FILTER)
+        """Ask for a session or lesson file and open it."""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open", "", OPEN_FILTER)
         if path:
             self.open(Path(path))
 
     def open(self, path: Path) -> bool:
-        """Load ``path`` and add it to the recent files; False (with an error banner) when
-        it cannot be read."""
+        """Open ``path``: a session file (added to the recent files), a lesson file (played
+        like a built-in lesson) or a CSV file of points (imported as the data, undoably).
+        False, with an error banner and the open session kept, when it cannot be read."""
         path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            return self.window.load_lesson(str(path))
+        if suffix == ".csv":
+            return self._ctl.import_csv(path)
+        if suffix != ".mlpviz":
+            self.window.banner.show_message(
+                "error", f"Could not open {path.name}: mlpviz opens .mlpviz sessions, .json "
+                "lessons and .csv data")
+            return False
         try:
             session = Session.load(path)
         except (OSError, ValueError) as exc:

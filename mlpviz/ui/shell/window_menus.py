@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from mlpviz.ui.shell.main_window import MainWindow
 
 THEME_LABELS = (
+    ("auto", "Theme of the system"),
     ("light", "Light theme"),
     ("dark", "Dark theme"),
     ("colorblind", "Colour-blind-safe theme"),

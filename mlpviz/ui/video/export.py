@@ -87,7 +87,7 @@ def panel_image(window, panel: str, width: int, height: int) -> QImage:
     grab = window.grab().toImage().scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
                                           Qt.TransformationMode.SmoothTransformation)
     image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(THEMES[window.theme_name].qcolor("background"))
+    image.fill(THEMES[window.theme_key].qcolor("background"))
     p = QPainter(image)
     p.drawImage((width - grab.width()) // 2, (height - grab.height()) // 2, grab)
     p.end()

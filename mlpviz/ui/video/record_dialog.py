@@ -279,7 +279,7 @@ class RecordDialog(QDialog):
             self._rec = Recording(
                 session, self.path_edit.text().strip(), self.script_edit.toPlainText(),
                 size=self.size, fps=self.fps, view=self.view_combo.currentData(),
-                theme=win.theme_name, captions=self.captions_check.isChecked(),
+                theme=win.theme_key, captions=self.captions_check.isChecked(),
                 thumbnails=win.thumbs_action.isChecked(), value_mode=mode,
                 fmt=self.format_combo.currentData())
         except (ScriptError, RecordError) as exc:
