@@ -99,7 +99,7 @@ def test_presenter_theme_is_used_and_leaving_restores_the_window_theme(qtbot, wi
     window.presenter.set_theme("colorblind")
     assert window.network._theme.dashed_negative
     window.presenter.leave()
-    assert window.theme_name == "light" and window.network._theme.name == "light"
+    assert window.theme_name == "auto" and window.network._theme.name == "light"
     assert window.settings.value("presenter/theme") == "colorblind"
 
 
