@@ -109,7 +109,7 @@ def test_closing_in_presenter_mode_keeps_the_normal_layout(qtbot, window, settin
     window.close()
     saved = settings.value("window/state")
     assert isinstance(saved, QByteArray) and bytes(saved) == state
-    assert settings.value("view/theme") == "light"
+    assert settings.value("view/theme") == "auto"
 
 
 def test_escape_first_cancels_an_inline_edit(qtbot, window):
