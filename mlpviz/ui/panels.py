@@ -129,7 +129,9 @@ class Panels(QWidget):
         self.ctl = controller
         self.network = NetworkView()
         self.network.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.network.setAccessibleName("Network diagram")
         self.plots = PlotsPanel()
+        self.plots.setAccessibleName("Plots: decision map and loss")
         self.caption = CaptionBar()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -158,6 +160,7 @@ class Panels(QWidget):
         c.modelChanged.connect(self.schedule_refresh)
         c.stageChanged.connect(self._on_stage_changed)
         c.selectionChanged.connect(self.network.set_selection)
+        c.selectionChanged.connect(self._describe_selection)
         c.captionChanged.connect(self.caption.setText)
         c.frameChanged.connect(self.network.set_frame)
         c.togglesChanged.connect(self._on_toggles)
@@ -173,6 +176,12 @@ class Panels(QWidget):
 
     def _on_stage_changed(self) -> None:
         self.network.set_walkthrough(self.ctl.walkthrough, self.ctl.session.sample(self.ctl.sample))
+
+    def _describe_selection(self, selection: object) -> None:
+        """Screen readers read the selected neuron or edge with its values."""
+        text = self.network.tooltip_text(selection) if selection is not None else ""
+        self.network.setAccessibleDescription(
+            text or "Nothing selected. Click a neuron or an edge to inspect it.")
 
     def _on_toggles(self, toggles: ViewToggles) -> None:
         self.network.set_value_mode(toggles.value_mode)

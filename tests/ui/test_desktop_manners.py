@@ -128,3 +128,23 @@ def test_an_unexpected_error_is_logged_and_shown_and_the_session_stays(
     window.player.step()  # the window still works
     assert window.ctl.walkthrough is not None
     reporter.dialog.close()
+
+
+def test_every_control_has_an_accessible_name(window):
+    from PySide6.QtWidgets import QAbstractButton, QWidget
+
+    from mlpviz.ui.shell.accessibility import FIELDS, _is_internal
+
+    window.ctl.set_net(hidden=(3, 2), activation=("tanh", "relu"))
+    QApplication.processEvents()
+    unnamed = []
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, FIELDS) or not widget.isVisible() or _is_internal(widget):
+            continue
+        own_text = isinstance(widget, QAbstractButton) and any(c.isalnum() for c in widget.text())
+        if not (widget.accessibleName() or own_text):
+            unnamed.append(f"{type(widget).__name__} {widget.toolTip()!r}")
+    assert unnamed == []
+    assert window.network.accessibleName() == "Network diagram"
+    window.ctl.select(("neuron", 0, 1))
+    assert "neuron" in window.network.accessibleDescription().lower()

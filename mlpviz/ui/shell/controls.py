@@ -68,6 +68,9 @@ class _LayerRow(QWidget):
         self.plus.setToolTip("One neuron more")
         self.act = _combo([(activations.get(n).title, n) for n in activations.HIDDEN_NAMES])
         self.act.setToolTip("Activation function of this layer")
+        self.minus.setAccessibleName(f"Hidden layer {index + 1}: one neuron fewer")
+        self.plus.setAccessibleName(f"Hidden layer {index + 1}: one neuron more")
+        self.act.setAccessibleName(f"Hidden layer {index + 1} activation")
         for w in (self.label, self.minus, self.count, self.plus, self.act):
             lay.addWidget(w)
         self.minus.clicked.connect(lambda: panel._change_neurons(self.index, -1))

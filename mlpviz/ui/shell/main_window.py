@@ -16,7 +16,7 @@ from mlpviz.ui.colors import THEMES
 from mlpviz.ui.controller import Controller
 from mlpviz.ui.panels import Panels
 from mlpviz.ui.player import Player
-from mlpviz.ui.shell import theming, window_menus
+from mlpviz.ui.shell import accessibility, theming, window_menus
 from mlpviz.ui.shell.banner import Banner
 from mlpviz.ui.shell.controls import ControlsPanel
 from mlpviz.ui.shell.session_files import OPENABLE, SessionFiles
@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
             self.files.offer_autosave()
             if str(self.settings.value("lessons/show_at_start", "true")) == "true":
                 QTimer.singleShot(0, self, self.show_lessons)
+        accessibility.name_fields(self)
         self.network.setFocus()
 
     # ---- construction -------------------------------------------------------------------
