@@ -9,7 +9,7 @@ number of columns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -64,6 +64,35 @@ class SessionData:
     @property
     def from_arrays(self) -> bool:
         return self.dataset is None
+
+    def with_train_points(self, raw: np.ndarray, labels: np.ndarray) -> SessionData:
+        """The same data with the training set's 2-D points and class labels replaced
+        (points added or removed on the map); the test set is kept. SettingsError when
+        the data has no 2-D points to edit or the labels are not its classes."""
+        if self.train_set is None or self.test_set is None or self.kind == "regression":
+            raise SettingsError("points can be added on the map only to 2-D classification "
+                                "data")
+        raw = np.asarray(raw, dtype=np.float64).reshape(-1, 2)
+        labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+        if len(raw) < 2:
+            raise SettingsError("the training set needs at least two points")
+        if len(raw) + len(self.test_set) > MAX_SAMPLES:
+            raise SettingsError(f"at most {MAX_SAMPLES} points in all")
+        k = self.train_set.n_classes
+        try:
+            train = Dataset(raw, labels, self.kind, k, self.train_set.name)
+            everything = Dataset(np.vstack([raw, self.test_set.X]),
+                                 np.concatenate([labels, self.test_set.y]), self.kind, k,
+                                 self.train_set.name)
+        except datasets.DatasetError as exc:
+            raise SettingsError(str(exc)) from None
+        names = self.feature_names
+        return replace(
+            self, dataset=everything, train_set=train, raw_train=_frozen(train.X),
+            X_train=_frozen(_inputs(train.X, names) if names else train.X),
+            Y_train=_frozen(train.Y), labels_train=_frozen(train.y),
+            extent=_extent(everything.X),
+        )
 
     def evaluate(self, net: MLP, X: np.ndarray, Y: np.ndarray,
                  labels: np.ndarray) -> tuple[float, float | None]:

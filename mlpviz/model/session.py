@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,8 @@ from mlpviz.model.data import SessionData, from_arrays, from_dataset, generate
 from mlpviz.model.grid import GridMaps, HiddenSpace, grid_maps, hidden_space
 from mlpviz.model.history import History
 from mlpviz.model.session_state import SessionState, Snapshot, load_lesson_or_none
+
+MAX_COORDINATE = 1e6  # |x| of a point placed on the map
 
 __all__ = ["MAX_EPOCHS_PER_CALL", "Session", "Snapshot", "flat_params", "load_lesson_or_none"]
 
@@ -284,6 +287,46 @@ class Session(SessionState):
         dc = self.data_config.replace(dataset=CUSTOM, n=len(dataset), noise=0.0,
                                       train_fraction=fraction, features=features)
         self._switch_data(dc, from_dataset(dataset, dc))
+
+    def add_point(self, x: Sequence[float], label: int) -> None:
+        """Add the 2-D point ``x`` of class ``label`` to the training set (a point
+        placed on the map). The data becomes custom; training starts over, the weights
+        are kept. SettingsError for data without 2-D points or a class it does not have."""
+        data = self._data
+        if data.train_set is None:
+            raise SettingsError("points can be added on the map only to 2-D data")
+        point = np.asarray(x, dtype=np.float64).reshape(1, 2)
+        if not np.all(np.isfinite(point)) or np.abs(point).max() > MAX_COORDINATE:
+            raise SettingsError(f"a point must be finite and within ±{MAX_COORDINATE:g}")
+        if not 0 <= int(label) < data.train_set.n_classes:
+            raise SettingsError(f"class {label} does not exist (classes 0..."
+                                f"{data.train_set.n_classes - 1})")
+        self._edit_points(np.vstack([data.train_set.X, point]),
+                          np.append(data.train_set.y, int(label)))
+
+    def remove_point(self, index: int) -> None:
+        """Remove training point ``index`` (0-based), like :meth:`add_point`."""
+        data = self._data
+        if data.train_set is None or not 0 <= int(index) < len(data.train_set):
+            raise SettingsError(f"there is no training point {index}")
+        keep = np.arange(len(data.train_set)) != int(index)
+        self._edit_points(data.train_set.X[keep], data.train_set.y[keep])
+
+    def nearest_point(self, x: Sequence[float], radius: float) -> int | None:
+        """The training point nearest to ``x`` within ``radius`` (data units), or None."""
+        train = self._data.train_set
+        if train is None or len(train) == 0:
+            return None
+        d = np.hypot(*(train.X - np.asarray(x, dtype=np.float64).reshape(1, 2)).T)
+        i = int(np.argmin(d))
+        return i if d[i] <= radius else None
+
+    def _edit_points(self, raw: np.ndarray, labels: np.ndarray) -> None:
+        data = self._data.with_train_points(raw, labels)
+        n = len(data.dataset) if data.dataset is not None else len(raw)
+        dc = self.data_config.replace(dataset=CUSTOM, n=n, noise=0.0,
+                                      features=self.data_config.features or ("x1", "x2"))
+        self._switch_data(dc, data)
 
     def _switch_data(self, dc: DataConfig, data: SessionData) -> None:
         net = self.net

@@ -184,6 +184,25 @@ class Controller(QObject):
             self.selectionChanged.emit(None)
         return ok
 
+    def add_point(self, x: float, y: float, label: int) -> bool:
+        """Add a training point of class ``label`` at (x, y), one undoable change."""
+        ok = self.change("Add a point", lambda: self.session.add_point((x, y), label))
+        if ok:
+            self.sessionReplaced.emit()
+        return ok
+
+    def remove_point_near(self, x: float, y: float, radius: float) -> bool:
+        """Remove the training point nearest (x, y) within ``radius``, undoably; False
+        when there is none that close."""
+        index = self.session.nearest_point((x, y), radius)
+        if index is None:
+            return False
+        ok = self.change("Remove a point", lambda: self.session.remove_point(index))
+        if ok:
+            self.sample = min(self.sample, len(self.session.X_train) - 1)
+            self.sessionReplaced.emit()
+        return ok
+
     def reset(self) -> None:
         self.change("Reset weights", self.session.reset)
 

@@ -167,6 +167,8 @@ class Panels(QWidget):
         self.network.selectionChanged.connect(c.select)
         self.network.weightEdited.connect(c.edit_weight)
         self.network.biasEdited.connect(c.edit_bias)
+        self.plots.addPointRequested.connect(c.add_point)
+        self.plots.removePointRequested.connect(c.remove_point_near)
 
     def _on_session_replaced(self) -> None:
         s = self.ctl.session

@@ -148,3 +148,38 @@ def test_every_control_has_an_accessible_name(window):
     assert window.network.accessibleName() == "Network diagram"
     window.ctl.select(("neuron", 0, 1))
     assert "neuron" in window.network.accessibleDescription().lower()
+
+
+def _map_pos(map_plot, x, y):
+    """Viewport pixel of the data point (x, y) on the map."""
+    from PySide6.QtCore import QPointF
+
+    vb = map_plot.getPlotItem().vb
+    scene = vb.mapViewToScene(QPointF(x, y))
+    return map_plot.mapFromScene(scene)
+
+
+def test_clicks_on_the_map_add_and_remove_points_undoably(qtbot, window):
+    plots = window.plots
+    qtbot.waitUntil(lambda: plots.map_plot.isVisible() and plots.edit_check.isEnabled())
+    n = len(window.ctl.session.X_train)
+    qtbot.mouseClick(plots.edit_check, Qt.MouseButton.LeftButton)
+    assert plots.edit_check.isChecked() and plots.edit_class.isEnabled()
+    plots.edit_class.setCurrentIndex(0)
+    view = plots.map_plot.viewport()
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=_map_pos(plots.map_plot, 0.5, 0.5))
+    s = window.ctl.session
+    assert len(s.X_train) == n + 1
+    np.testing.assert_allclose(s.train_set.X[-1], (0.5, 0.5), atol=0.03)
+    assert s.train_set.y[-1] == 0
+    qtbot.waitUntil(lambda: len(plots.map_plot.train_points.data) == n + 1)
+    qtbot.mouseClick(view, Qt.MouseButton.RightButton, pos=_map_pos(plots.map_plot, 0.51, 0.5))
+    assert len(window.ctl.session.X_train) == n
+    assert not np.any(np.all(np.abs(window.ctl.session.train_set.X - 0.5) < 0.03, axis=1))
+    window.ctl.undo_stack.undo()  # the removal
+    assert len(window.ctl.session.X_train) == n + 1
+    window.ctl.undo_stack.undo()  # the addition
+    assert len(window.ctl.session.X_train) == n
+    qtbot.mouseClick(plots.edit_check, Qt.MouseButton.LeftButton)  # off: clicks do nothing
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=_map_pos(plots.map_plot, 0.5, 0.5))
+    assert len(window.ctl.session.X_train) == n

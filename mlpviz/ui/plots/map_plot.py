@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -27,6 +27,7 @@ RING_SIZE = 17.0  # px, diameter of the ring around the traced sample
 
 
 AXIS_WIDTH = 44  # px of the x₂ axis at normal type size
+PICK_RADIUS_PX = 12  # a right-click removes the nearest point this close
 
 
 def _extent(extent: Sequence[float]) -> tuple[float, float, float, float]:
@@ -69,10 +70,16 @@ class MapPlot(pg.PlotWidget):
     regression outputs use the diverging scale ±``scale`` (max |target| rounded up to 1, 2,
     2.5 or 5 × 10ᵏ, shown by the colour bar); multi-class maps
     take the colour of the argmax class, fading to neutral as the confidence drops.
+    With editing on (:meth:`set_editing`) a click emits ``pointClicked(x, y, remove,
+    radius)`` in data units.
     """
+
+    pointClicked = Signal(float, float, bool, float)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme | str = LIGHT):
         super().__init__(parent)
+        self._editing = False
+        self.scene().sigMouseClicked.connect(self._on_click)
         theme = ps.resolve_theme(theme)
         self._theme = theme
         self._kind = "binary"
@@ -154,6 +161,26 @@ class MapPlot(pg.PlotWidget):
             self._update_legend()
             if self._values is not None and (self._values.ndim == 3) == (kind == "multiclass"):
                 self.set_map(self._values, self._map_extent)
+
+    # ---- editing points by clicking ----------------------------------------------------
+    def set_editing(self, on: bool) -> None:
+        """While on, a click asks for a point (``pointClicked``) and the cursor is a cross."""
+        self._editing = bool(on)
+        self.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
+
+    def _on_click(self, event) -> None:
+        if not self._editing or self._extent is None:
+            return
+        vb = self.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        p = vb.mapSceneToView(event.scenePos())
+        px = vb.viewPixelSize()  # data units per pixel (x, y)
+        remove = (event.button() == Qt.MouseButton.RightButton
+                  or bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
+        event.accept()
+        self.pointClicked.emit(float(p.x()), float(p.y()), remove,
+                               float(PICK_RADIUS_PX * max(px[0], px[1])))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """The data's extent fills the plot again at every size (with the aspect locked,

@@ -11,10 +11,18 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QBuffer, QIODevice, QRectF, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QResizeEvent
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from mlpviz.ui.colors import LIGHT, Theme
 from mlpviz.ui.plots import plot_style as ps
@@ -64,7 +72,12 @@ def grid_extent(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float, float, fl
 
 class PlotsPanel(QWidget):
     """Output map and loss (first tab; side by side when the panel is wide, else stacked),
-    the hidden space (second tab), and check boxes for test points, boundary, log loss."""
+    the hidden space (second tab), and check boxes for test points, boundary, log loss
+    and adding points by clicking the map (``addPointRequested(x, y, class)``,
+    ``removePointRequested(x, y, radius)``: the panel only asks, the controller decides)."""
+
+    addPointRequested = Signal(float, float, int)
+    removePointRequested = Signal(float, float, float)
 
     def __init__(self, parent: QWidget | None = None, theme: Theme | str = LIGHT):
         super().__init__(parent)
@@ -81,9 +94,19 @@ class PlotsPanel(QWidget):
         self.boundary_check.toggled.connect(self.map_plot.set_show_contour)
         self.log_check = QCheckBox("Log loss")
         self.log_check.toggled.connect(self.loss_plot.set_log)
+        self.edit_check = QCheckBox("Add points")
+        self.edit_check.setToolTip("Click on the map to add a training point of the chosen "
+                                   "class; right-click (or Ctrl+click) removes the nearest")
+        self.edit_check.toggled.connect(self.map_plot.set_editing)
+        self.edit_class = QComboBox()
+        self.edit_class.setAccessibleName("Class of added points")
+        self.edit_class.setEnabled(False)
+        self.edit_check.toggled.connect(self.edit_class.setEnabled)
+        self.map_plot.pointClicked.connect(self._point_clicked)
         toggles = QHBoxLayout()
         toggles.setContentsMargins(6, 2, 6, 2)
-        for box in (self.test_check, self.boundary_check, self.log_check):
+        for box in (self.test_check, self.boundary_check, self.log_check, self.edit_check,
+                    self.edit_class):
             toggles.addWidget(box)
         toggles.addStretch(1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -122,6 +145,29 @@ class PlotsPanel(QWidget):
         first = int(total * (0.5 if wide else 0.6))
         self.splitter.setSizes([first, total - first])
 
+    def _point_clicked(self, x: float, y: float, remove: bool, radius: float) -> None:
+        if remove:
+            self.removePointRequested.emit(x, y, radius)
+        else:
+            label = self.edit_class.currentData()
+            if label is not None:
+                self.addPointRequested.emit(x, y, int(label))
+
+    def _fill_classes(self, kind: str, n_classes: int, names: object = None) -> None:
+        """The classes a click can add (none for regression or data without 2-D points)."""
+        labels = [str(n) for n in names] if names is not None else [
+            f"class {k}" for k in range(n_classes)]
+        current = [self.edit_class.itemText(i) for i in range(self.edit_class.count())]
+        if current != labels:
+            self.edit_class.clear()
+            for k, text in enumerate(labels):
+                self.edit_class.addItem(text, k)
+            self.edit_class.setCurrentIndex(min(1, len(labels) - 1))
+        editable = kind in ("binary", "multiclass")
+        self.edit_check.setEnabled(editable)
+        if not editable:
+            self.edit_check.setChecked(False)
+
     def update_from(self, session: object, grid_maps: object = None,
                     highlight: object = None) -> None:
         """Re-read ``session`` and redraw: data points (only if changed), the output map
@@ -137,8 +183,10 @@ class PlotsPanel(QWidget):
                 session.extent)
             grid = grid_maps if grid_maps is not None else session.grid(MAP_RESOLUTION)
             self.map_plot.set_map(grid.layers[-1], grid_extent(grid.xs, grid.ys))
+            self._fill_classes(session.kind, train.n_classes)
         else:  # inputs that are not 2-D points: there is no input plane to draw
             self.map_plot.clear_map()
+            self._fill_classes("none", 0)
         self.boundary_check.setEnabled(session.kind == "binary")
         self.map_plot.set_highlight(highlight)
         self.loss_plot.set_history(session.history)
