@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -103,7 +104,9 @@ class PlotsPanel(QWidget):
         self.edit_class.setEnabled(False)
         self.edit_check.toggled.connect(self.edit_class.setEnabled)
         self.map_plot.pointClicked.connect(self._point_clicked)
-        toggles = QHBoxLayout()
+        bar = QWidget()  # may be narrower than its boxes: they clip rather than widen the
+        bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # window
+        toggles = QHBoxLayout(bar)
         toggles.setContentsMargins(6, 2, 6, 2)
         for box in (self.test_check, self.boundary_check, self.log_check, self.edit_check,
                     self.edit_class):
@@ -119,7 +122,7 @@ class PlotsPanel(QWidget):
         out_lay = QVBoxLayout(output)
         out_lay.setContentsMargins(0, 0, 0, 0)
         out_lay.setSpacing(0)
-        out_lay.addLayout(toggles)
+        out_lay.addWidget(bar)
         out_lay.addWidget(self.splitter, 1)
         self.tabs = QTabWidget()
         self.tabs.addTab(output, "Output map && loss")
