@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mlpviz.atomic import atomic_write, os_error_text
 from mlpviz.engine import optimizers
 from mlpviz.engine.datasets import Dataset
 from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, TrainConfig
@@ -257,21 +257,14 @@ def save(session: Session, path: str | os.PathLike[str]) -> None:
         raise _fail(f"cannot save {path.name}: the session is larger than "
                     f"{MAX_FILE_BYTES // 2**20} MB")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _fail(f"cannot save {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_write(path) as tmp, open(tmp, "wb") as handle:
             with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for name, data in zip(MEMBERS, payload, strict=True):
                     archive.writestr(name, data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _fail(f"cannot save {path}: {exc.strerror or exc}") from None
+        raise _fail(os_error_text(path, exc, "save")) from None
 
 
 def _reject_constant(name: str) -> None:

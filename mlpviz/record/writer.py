@@ -12,7 +12,6 @@ file behind and never clobbers a file that already exists at the target path.
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -26,6 +25,8 @@ import av.filter
 import numpy as np
 from av.filter.context import FilterContext
 from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
+
+from mlpviz.atomic import AtomicFile, os_error_text
 
 FORMATS = ("mp4", "webm", "gif")
 
@@ -76,7 +77,7 @@ def _check_int(name: str, value: object, low: int, high: int) -> int:
     return int(value)
 
 
-def _claim_temp_file(path: Path) -> Path:
+def _claim_temp_file(path: Path) -> AtomicFile:
     """Check that ``path`` can be written and create an empty temporary file beside it."""
     parent = path.parent
     if not parent.exists():
@@ -85,12 +86,10 @@ def _claim_temp_file(path: Path) -> Path:
         raise RecordError(f"cannot write {path}: {parent} is not a directory")
     if path.is_dir():
         raise RecordError(f"cannot write {path}: it is a directory")
-    temp = parent / f".{path.name}.{secrets.token_hex(4)}.part"
     try:
-        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        return AtomicFile(path, ".part")
     except OSError as err:
-        raise RecordError(f"cannot write {path}: {err.strerror or err}") from err
-    return temp
+        raise RecordError(os_error_text(path, err)) from err
 
 
 class _GifFrames:
@@ -249,12 +248,17 @@ class VideoWriter(CloseOrAbort):
         self.frames_written = 0
         self._time_base = Fraction(1, self.fps)
         self._closed = False
-        self._temp = _claim_temp_file(self.path)
+        self._target = _claim_temp_file(self.path)
+        self._temp = self._target.temp
         try:
             self._open(crf, preset)
-        except (av.error.FFmpegError, OSError, ValueError) as err:
-            self._temp.unlink(missing_ok=True)
-            raise RecordError(f"cannot write {self.path}: {err}") from err
+        except BaseException as err:
+            self._target.discard()
+            if isinstance(err, OSError):
+                raise RecordError(os_error_text(self.path, err)) from err
+            if isinstance(err, (av.error.FFmpegError, ValueError)):
+                raise RecordError(f"cannot write {self.path}: {err}") from err
+            raise
 
     @property
     def output_size(self) -> tuple[int, int]:
@@ -329,6 +333,8 @@ class VideoWriter(CloseOrAbort):
                     format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
                 )
                 self._encode(frame, self.frames_written)
+        except OSError as err:  # PyAV's I/O errors are OSErrors too: a full disk
+            raise RecordError(os_error_text(self.path, err)) from err
         except av.error.FFmpegError as err:
             raise RecordError(f"encoding {self.path} failed: {err}") from err
         self.frames_written += 1
@@ -353,9 +359,13 @@ class VideoWriter(CloseOrAbort):
             raise RecordError(f"no frames were written; {self.path} was not created")
         try:
             self._finish()
-        except (av.error.FFmpegError, OSError) as err:
+        except BaseException as err:  # Ctrl-C too: no partial file stays behind
             self._discard()
-            raise RecordError(f"finishing {self.path} failed: {err}") from err
+            if isinstance(err, OSError):
+                raise RecordError(os_error_text(self.path, err)) from err
+            if isinstance(err, av.error.FFmpegError):
+                raise RecordError(f"finishing {self.path} failed: {err}") from err
+            raise
 
     def abort(self) -> None:
         """Stop recording after an error or cancel; never raises for encoder trouble.
@@ -381,7 +391,7 @@ class VideoWriter(CloseOrAbort):
         self._encode(None, 0)
         self._container.close()
         self._closed = True
-        os.replace(self._temp, self.path)
+        self._target.commit()
 
     def _discard(self) -> None:
         self._closed = True
@@ -391,5 +401,5 @@ class VideoWriter(CloseOrAbort):
             self._container.close()
         except (av.error.FFmpegError, OSError):
             pass
-        self._temp.unlink(missing_ok=True)
+        self._target.discard()
 
