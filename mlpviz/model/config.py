@@ -18,6 +18,7 @@ import numpy as np
 
 from mlpviz.engine import activations, datasets, features, init, losses, optimizers
 from mlpviz.engine.mlp import MAX_LAYER_SIZE, MAX_LAYERS, MLP
+from mlpviz.model.quoting import clip, quote
 
 MAX_SAMPLES = datasets.MAX_SAMPLES
 MAX_HIDDEN_LAYERS = MAX_LAYERS - 1
@@ -35,26 +36,26 @@ class SettingsError(ValueError):
 
 def _int(name: str, value: object, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise SettingsError(f"{name} must be an integer, got {value!r}")
+        raise SettingsError(f"{name} must be an integer, got {quote(value)}")
     if not lo <= int(value) <= hi:
-        raise SettingsError(f"{name} must be within {lo}..{hi}, got {value}")
+        raise SettingsError(f"{name} must be within {lo}..{hi}, got {quote(value)}")
     return int(value)
 
 
 def _float(name: str, value: object, lo: float, hi: float, lo_open: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise SettingsError(f"{name} must be a number, got {value!r}")
+        raise SettingsError(f"{name} must be a number, got {quote(value)}")
     v = float(value)
     ok = np.isfinite(v) and (lo < v if lo_open else lo <= v) and v <= hi
     if not ok:
         interval = f"({lo:g}, {hi:g}]" if lo_open else f"[{lo:g}, {hi:g}]"
-        raise SettingsError(f"{name} must be a finite number in {interval}, got {value!r}")
+        raise SettingsError(f"{name} must be a finite number in {interval}, got {quote(value)}")
     return v
 
 
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise SettingsError(f"unknown {name} {value!r}; choose one of: {', '.join(allowed)}")
+        raise SettingsError(f"unknown {name} {quote(value)}; choose one of: {', '.join(allowed)}")
     return value
 
 
@@ -87,7 +88,7 @@ class _Config:
         names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         unknown = sorted(str(k) for k in set(data) - names)
         if unknown:
-            raise SettingsError(f"unknown {cls.__name__} setting(s): {', '.join(unknown)}")
+            raise SettingsError(f"unknown {cls.__name__} setting(s): {clip(', '.join(unknown))}")
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,7 +128,14 @@ class DataConfig(_Config):
         _float("train_fraction", self.train_fraction, 0.0, 1.0, lo_open=True)
         _int("data seed", self.seed, 0, MAX_SEED)
         if not isinstance(self.features, tuple):
-            raise SettingsError(f"features must be a list of names, got {self.features!r}")
+            raise SettingsError(f"features must be a list of names, got {quote(self.features)}")
+        if len(self.features) > len(features.FEATURES):
+            raise SettingsError(f"at most {len(features.FEATURES)} features, "
+                                f"got {len(self.features)}")
+        for name in self.features:
+            if name not in features.FEATURES:
+                raise SettingsError(f"unknown feature {quote(name)}; choose from: "
+                                    f"{', '.join(features.FEATURES)}")
         if self.features or self.dataset != CUSTOM:
             try:
                 features.check_features(self.features)
@@ -162,7 +170,7 @@ class NetConfig(_Config):
 
     def validate(self) -> None:
         if not isinstance(self.hidden, tuple):
-            raise SettingsError(f"hidden must be a list of layer sizes, got {self.hidden!r}")
+            raise SettingsError(f"hidden must be a list of layer sizes, got {quote(self.hidden)}")
         if len(self.hidden) > MAX_HIDDEN_LAYERS:
             raise SettingsError(
                 f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}"
@@ -188,11 +196,12 @@ class NetConfig(_Config):
         if isinstance(self.activation, str):
             return (self.activation,) * len(self.hidden)
         if not isinstance(self.activation, tuple):
-            raise SettingsError(f"activation must be a name or a list, got {self.activation!r}")
+            raise SettingsError(
+                f"activation must be a name or a list, got {quote(self.activation)}")
         if len(self.activation) != len(self.hidden):
             raise SettingsError(
                 f"{len(self.hidden)} hidden layer(s) need {len(self.hidden)} activation(s), "
-                f"got {len(self.activation)}: {list(self.activation)}"
+                f"got {len(self.activation)}: {quote(list(self.activation))}"
             )
         return self.activation
 

@@ -19,6 +19,19 @@ from mlpviz.engine.mlp import MAX_LAYER_SIZE, MLP
 from mlpviz.model.config import CUSTOM, MAX_SAMPLES, DataConfig, SettingsError
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+MAX_ABS_VALUE = 1e6  # data coordinates, network inputs and targets stay within ±this
+
+
+def check_bounded(name: str, a: np.ndarray) -> None:
+    """SettingsError naming the first row of ``a`` whose magnitude passes MAX_ABS_VALUE
+    (the maps, the plots and the training all work in a range where ±1e308 breaks)."""
+    if a.size == 0:
+        return
+    big = np.abs(a) > MAX_ABS_VALUE
+    if big.any():
+        row = int(np.argwhere(big)[0][0])
+        raise SettingsError(f"{name} holds a value beyond ±{MAX_ABS_VALUE:,.0f} (first at row "
+                            f"{row}); rescale the data")
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -163,6 +176,8 @@ def from_dataset(ds: Dataset, dc: DataConfig) -> SessionData:
     features ``dc.features``."""
     if not dc.features:
         raise SettingsError(f"choose at least one feature from: {', '.join(features.FEATURES)}")
+    check_bounded("the data's points", ds.X)
+    check_bounded("the data's targets", ds.y)
     try:
         train, test = datasets.train_test_split(ds, dc.train_fraction, seed=dc.seed)
     except datasets.DatasetError as exc:
@@ -194,6 +209,7 @@ def _matrix(name: str, a: object, rows: int | None = None) -> np.ndarray:
     if bad.any():
         row = int(np.argwhere(bad)[0][0])
         raise SettingsError(f"{name} holds NaN or infinity (first at row {row})")
+    check_bounded(name, m)
     return m
 
 

@@ -19,7 +19,6 @@ import io
 import json
 import os
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,9 +29,11 @@ import numpy as np
 from mlpviz.atomic import atomic_write, os_error_text
 from mlpviz.engine import optimizers
 from mlpviz.engine.datasets import Dataset
-from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, TrainConfig
+from mlpviz.engine.mlp import MAX_LAYER_SIZE
+from mlpviz.model.config import CUSTOM, MAX_PARAMS, MAX_SAMPLES, DataConfig, NetConfig, TrainConfig
 from mlpviz.model.data import from_arrays, from_dataset
 from mlpviz.model.history import History
+from mlpviz.model.quoting import clip, one_line, quote
 from mlpviz.model.session import Snapshot
 
 if TYPE_CHECKING:
@@ -42,18 +43,31 @@ FORMAT = "mlpviz-session"
 VERSION = 1
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_PACKING_RATIO = 2000  # unpacked bytes per byte on disk (deflate alone reaches ~1032)
 MAX_JSON_BYTES = 1024 * 1024
+MAX_JSON_DIGITS = 64  # characters of one number in session.json (the RNG state needs 39)
+MAX_ARRAYS = 64
 MAX_COUNTER = 2**62
+MAX_CLASSES = 10
+MAX_HISTORY_POINTS = 10_000
+MAX_NAME = 200
 MEMBERS = ("session.json", "arrays.npz")
 KEYS = {"format", "version", "data", "net", "train", "dtype", "source", "dataset", "epoch",
         "steps", "epoch_start_steps", "rng", "optimizer", "lesson"}
 HISTORY_KEYS = ("epochs", "values", "bucket", "bucket_min", "latest", "min_loss", "meta")
+KNOWN_ARRAYS = {"params", "fixed_params", "X_train", "Y_train", "X_test", "Y_test", "data_X",
+                "data_y", *(f"history_{k}" for k in HISTORY_KEYS),
+                *(f"optimizer_{k}" for k in ("t", "m", "v"))}
 OPTIMIZER_STATE = {"sgd": (set(), set()), "momentum": (set(), {"v"}),
                    "adam": ({"t"}, {"t", "m", "v"})}
 
 
 class SessionFileError(ValueError):
-    """A session file that cannot be written or read; the message says why."""
+    """A session file that cannot be written or read; the message (one line, at most
+    ``quoting.MAX_MESSAGE`` characters) says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
 
 
 def _fail(message: str) -> SessionFileError:
@@ -67,8 +81,8 @@ def _where(place: str) -> Iterator[None]:
         yield
     except SessionFileError:
         raise
-    except (ValueError, TypeError, KeyError, OverflowError) as exc:
-        raise _fail(f"{place}: {exc}") from None
+    except Exception as exc:  # a validator's error, or any failure on hostile values
+        raise _fail(f"{place}: {exc or type(exc).__name__}") from None
 
 
 # ---- encoding ------------------------------------------------------------------------
@@ -101,7 +115,8 @@ def encode(snap: Snapshot) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
 def _int(state: dict[str, Any], key: str) -> int:
     v = state[key]
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_COUNTER:
-        raise _fail(f"session.json: '{key}' must be an integer in 0..{MAX_COUNTER}, got {v!r}")
+        raise _fail(f"session.json: '{key}' must be an integer in 0..{MAX_COUNTER}, "
+                    f"got {quote(v)}")
     return v
 
 
@@ -109,20 +124,26 @@ def _vector(arrays: dict[str, np.ndarray], key: str, size: int, dtype: np.dtype)
     a = arrays[key]
     if a.shape != (size,) or a.dtype.kind != "f":
         raise _fail(f"arrays.npz: '{key}' must be {size} floats (the network's parameters), "
-                    f"got shape {a.shape} of {a.dtype}")
+                    f"got shape {clip(str(a.shape), 40)} of {a.dtype}")
     if not np.isfinite(a).all():
         raise _fail(f"arrays.npz: '{key}' holds NaN or infinity")
     return a.astype(dtype)
+
+
+def _names(keys: list[str]) -> str:
+    """At most five names, each cut short: "a, b, c and 12 more"."""
+    shown = ", ".join(clip(str(k), 30) for k in keys[:5])
+    return shown + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
 
 
 def _check_header(state: object) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise _fail("session.json must hold a JSON object")
     if state.get("format") != FORMAT:
-        raise _fail(f"not an mlpviz session (format {state.get('format')!r})")
+        raise _fail(f"not an mlpviz session (format {quote(state.get('format'))})")
     version = state.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise _fail(f"session.json: 'version' must be an integer, got {version!r}")
+        raise _fail(f"session.json: 'version' must be an integer, got {quote(version)}")
     if version != VERSION:
         newer = " (written by a newer mlpviz)" if version > VERSION else ""
         raise _fail(f"unsupported session file version {version}{newer}; "
@@ -131,7 +152,7 @@ def _check_header(state: object) -> dict[str, Any]:
     if missing or extra:
         raise _fail("session.json: " + "; ".join(
             ([f"missing keys: {', '.join(missing)}"] if missing else [])
-            + ([f"unexpected keys: {', '.join(map(str, extra))}"] if extra else [])))
+            + ([f"unexpected keys: {_names(extra)}"] if extra else [])))
     return state
 
 
@@ -144,15 +165,20 @@ def _data(state: dict[str, Any], arrays: dict[str, np.ndarray], dc: DataConfig):
         return data if base == dc else data.rebuilt(base, dc)
     if state["source"] != "dataset":
         raise _fail(f"session.json: 'source' must be \"dataset\" or \"arrays\", "
-                    f"got {state['source']!r}")
+                    f"got {quote(state['source'])}")
     _need(arrays, ("data_X", "data_y"))
     meta = state["dataset"]
     if not isinstance(meta, dict) or set(meta) != {"kind", "n_classes", "name"} \
             or not isinstance(meta["name"], str) or isinstance(meta["n_classes"], bool) \
             or not isinstance(meta["n_classes"], int):
         raise _fail("session.json: 'dataset' must be {kind, n_classes, name}")
+    if not 1 <= meta["n_classes"] <= MAX_CLASSES:
+        raise _fail(f"session.json: 'dataset' has {quote(meta['n_classes'])} classes; "
+                    f"session files hold 1 to {MAX_CLASSES}")
+    if len(meta["name"]) > MAX_NAME:
+        raise _fail(f"session.json: the dataset name is longer than {MAX_NAME} characters")
     ds = Dataset(arrays["data_X"], arrays["data_y"], meta["kind"], meta["n_classes"],
-                 meta["name"][:200])
+                 meta["name"])
     if len(ds) != dc.n:
         raise _fail(f"arrays.npz: the data has {len(ds)} rows, the settings say n = {dc.n}")
     return from_dataset(ds, dc)
@@ -184,13 +210,18 @@ def _optimizer(spec: object, tc: TrainConfig, arrays: dict[str, np.ndarray], siz
         raise _fail("session.json: 'optimizer' disagrees with the training settings")
     state = {k[len("optimizer_"):]: v for k, v in arrays.items() if k.startswith("optimizer_")}
     if set(state) not in OPTIMIZER_STATE[opt.name]:
-        raise _fail(f"arrays.npz: unexpected {opt.name} optimizer state {sorted(state)}")
+        raise _fail(f"arrays.npz: unexpected {opt.name} optimizer state "
+                    f"{_names(sorted(state)) or 'none'}")
     for key, a in state.items():
         if key == "t":
             if a.shape != () or a.dtype.kind not in "iu" or not 0 <= int(a) <= MAX_COUNTER:
                 raise _fail("arrays.npz: 'optimizer_t' must be one non-negative integer")
         else:
-            _vector(arrays, f"optimizer_{key}", size, np.dtype(np.float64))
+            moment = _vector(arrays, f"optimizer_{key}", size, np.dtype(np.float64))
+            if opt.name == "adam" and key == "v" and (moment < 0).any():
+                raise _fail("arrays.npz: Adam's second moment 'optimizer_v' holds a negative "
+                            f"value (first at index {int(np.argmax(moment < 0))}); it is a "
+                            "mean of squares, never below 0")
     return opt.config(), state
 
 
@@ -202,6 +233,9 @@ def decode(state: object, arrays: dict[str, np.ndarray]) -> Snapshot:
 
 
 def _decode(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> Snapshot:
+    unknown = sorted(set(arrays) - KNOWN_ARRAYS)
+    if unknown:
+        raise _fail(f"arrays.npz: unexpected arrays: {_names(unknown)}")
     with _where("session.json, data settings"):
         dc = DataConfig.from_dict(state["data"])
     with _where("session.json, network settings"):
@@ -209,7 +243,8 @@ def _decode(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> Snapshot:
     with _where("session.json, training settings"):
         tc = TrainConfig.from_dict(state["train"])
     if state["dtype"] not in ("float64", "float32"):
-        raise _fail(f"session.json: 'dtype' must be float64 or float32, got {state['dtype']!r}")
+        raise _fail(f"session.json: 'dtype' must be float64 or float32, "
+                    f"got {quote(state['dtype'])}")
     dtype = np.dtype(state["dtype"])
     epoch, steps, start = (_int(state, k) for k in ("epoch", "steps", "epoch_start_steps"))
     if start > steps:
@@ -233,14 +268,13 @@ def _decode(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> Snapshot:
     hist = {k: arrays.get(f"history_{k}") for k in HISTORY_KEYS}
     if any(v is None for v in hist.values()):
         raise _fail("arrays.npz: the history arrays are incomplete")
+    meta = hist["meta"]
+    if meta.ndim == 1 and len(meta) and meta.dtype.kind in "iu" \
+            and not 8 <= int(meta[0]) <= MAX_HISTORY_POINTS:
+        raise _fail(f"arrays.npz: the history keeps {int(meta[0])} points; session files "
+                    f"keep 8 to {MAX_HISTORY_POINTS}")
     with _where("arrays.npz, history"):
         history = History.from_arrays(hist)  # type: ignore[arg-type]
-    known = {"params", "fixed_params", "X_train", "Y_train", "X_test", "Y_test", "data_X",
-             "data_y", *(f"history_{k}" for k in HISTORY_KEYS),
-             *(f"optimizer_{k}" for k in ("t", "m", "v"))}
-    unknown = sorted(set(arrays) - known)
-    if unknown:
-        raise _fail(f"arrays.npz: unexpected arrays: {', '.join(unknown)}")
     return Snapshot(dc, nc, tc, data, dtype, params, fixed, opt_config, opt_state,
                     _rng_state(state["rng"]), epoch, steps, start, history.to_arrays(), lesson)
 
@@ -271,8 +305,71 @@ def _reject_constant(name: str) -> None:
     raise _fail(f"session.json holds {name}, which is not a valid number here")
 
 
+class _NumberTooLong(Exception):
+    """A JSON number with more digits than any setting needs (carries the token)."""
+
+
+def _json_int(token: str) -> int:
+    if len(token) > MAX_JSON_DIGITS:
+        raise _NumberTooLong(token)
+    return int(token)
+
+
+def _json_float(token: str) -> float:
+    if len(token) > MAX_JSON_DIGITS:
+        raise _NumberTooLong(token)
+    return float(token)
+
+
+def _parse_json(name: str, text: bytes) -> Any:
+    try:
+        decoded = text.decode("utf-8")
+        return json.loads(decoded, parse_int=_json_int, parse_float=_json_float,
+                          parse_constant=_reject_constant)
+    except SessionFileError:
+        raise
+    except _NumberTooLong as exc:
+        token = str(exc)
+        line = decoded.count("\n", 0, max(decoded.find(token), 0)) + 1
+        raise _fail(f"{name}: session.json, line {line}: the number {clip(token, 20)} has "
+                    f"{len(token)} characters; numbers here have at most "
+                    f"{MAX_JSON_DIGITS}") from None
+    except json.JSONDecodeError as exc:
+        raise _fail(f"{name}: session.json is not valid JSON ({exc.msg}: line {exc.lineno} "
+                    f"column {exc.colno})") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{name}: session.json is not UTF-8 text (byte {exc.start})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        kind = "nested too deeply" if isinstance(exc, RecursionError) else "not valid JSON"
+        raise _fail(f"{name}: session.json is {kind}") from None
+
+
+def _unpacked_budget(file_size: int) -> int:
+    """Bytes a file of ``file_size`` may unpack to: deflate packs at most about 1:1032, so
+    a file that claims more is a nested-compression bomb."""
+    return min(MAX_UNPACKED_BYTES, max(2**20, MAX_PACKING_RATIO * file_size))
+
+
+def _check_members(name: str, infos: list[zipfile.ZipInfo], allowed: int, what: str) -> None:
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _fail(f"{name}: {what} member {quote(info.filename)} uses compression "
+                        f"method {info.compress_type}; session files use deflate or none")
+        if info.flag_bits & 0x1:
+            raise _fail(f"{name}: {what} member {quote(info.filename)} is encrypted")
+    if sum(i.file_size for i in infos) > allowed:
+        raise _fail(f"{name}: {what} unpacks to more than its size allows "
+                    f"({allowed // 2**20 or 1} MB for this file)")
+
+
 def read(path: str | os.PathLike[str]) -> tuple[Any, dict[str, np.ndarray]]:
-    """The raw (session.json object, arrays) of a file, after container-level checks."""
+    """The raw (session.json object, arrays) of a file, after container-level checks.
+
+    Work and memory stay proportional to the file's size on disk: archive members may
+    unpack to at most :data:`MAX_PACKING_RATIO` times that (and :data:`MAX_UNPACKED_BYTES`),
+    every array's declared shape is checked against the bytes it really has before it is
+    read, and any damage the zip, npz or JSON readers find becomes a SessionFileError.
+    """
     path = Path(path)
     try:
         if not path.is_file():
@@ -281,77 +378,103 @@ def read(path: str | os.PathLike[str]) -> tuple[Any, dict[str, np.ndarray]]:
         if size > MAX_FILE_BYTES:
             raise _fail(f"{path.name} is {size / 2**20:.0f} MB; session files are at most "
                         f"{MAX_FILE_BYTES // 2**20} MB")
+        budget = _unpacked_budget(size)
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if sorted(i.filename for i in infos) != sorted(MEMBERS):
+                found = ", ".join(quote(i.filename, 30) for i in infos[:5])
+                more = f" and {len(infos) - 5} more" if len(infos) > 5 else ""
                 raise _fail(f"{path.name}: a session file holds exactly session.json and "
-                            f"arrays.npz, found {[i.filename for i in infos][:10]}")
-            sizes = {i.filename: i.file_size for i in infos}
-            if sizes["session.json"] > MAX_JSON_BYTES or \
-                    sum(sizes.values()) > MAX_UNPACKED_BYTES:
-                raise _fail(f"{path.name}: the archive unpacks to more than the allowed size")
+                            f"arrays.npz, found {found or 'nothing'}{more}")
+            if archive.getinfo("session.json").file_size > MAX_JSON_BYTES:
+                raise _fail(f"{path.name}: session.json is larger than "
+                            f"{MAX_JSON_BYTES // 2**20} MB")
+            _check_members(path.name, infos, budget, "the archive")
             text, blob = (archive.read(name) for name in MEMBERS)
     except SessionFileError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise _fail(f"{path.name} is not a valid session file (damaged or not a zip "
-                    f"archive: {exc})") from None
     except OSError as exc:
-        raise _fail(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        state = json.loads(text.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise _fail(f"{path.name}: session.json is not valid JSON ({exc})") from None
-    return state, _read_arrays(path.name, blob)
+        raise _fail(os_error_text(path, exc, "read")) from None
+    except Exception as exc:  # whatever zipfile/zlib find in a damaged archive
+        raise _fail(f"{path.name} is not a valid session file (damaged or not a zip "
+                    f"archive: {clip(str(exc) or type(exc).__name__)})") from None
+    state = _parse_json(path.name, text)
+    return state, _read_arrays(path.name, blob, budget)
 
 
-def _read_arrays(name: str, blob: bytes) -> dict[str, np.ndarray]:
+def _read_arrays(name: str, blob: bytes, budget: int = MAX_UNPACKED_BYTES
+                 ) -> dict[str, np.ndarray]:
     if not blob.startswith(b"PK\x03\x04"):
         raise _fail(f"{name}: arrays.npz is not an npz archive")
     arrays: dict[str, np.ndarray] = {}
     try:
-        with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
-            if len(npz.files) > 64 or \
-                    sum(i.file_size for i in npz.zip.infolist()) > MAX_UNPACKED_BYTES:
-                raise _fail(f"{name}: arrays.npz holds too many or too large arrays")
-            for key in npz.files:
-                _check_declared_size(npz.zip, key, name)
-                try:
-                    a = npz[key]
-                except ValueError as exc:
-                    if "pickle" in str(exc).lower():
-                        raise _fail(f"{name}: array '{key}' is a pickled object array; "
-                                    "session files hold plain numbers only") from None
-                    raise
-                if a.dtype.kind not in "biuf":
-                    raise _fail(f"{name}: array '{key}' has unsupported type {a.dtype}")
-                arrays[key] = a
+        with zipfile.ZipFile(io.BytesIO(blob)) as npz:
+            infos = npz.infolist()
+            if len(infos) > MAX_ARRAYS:
+                raise _fail(f"{name}: arrays.npz holds {len(infos)} arrays; session files "
+                            f"hold at most {MAX_ARRAYS}")
+            _check_members(name, infos, budget, "arrays.npz")
+            for info in infos:
+                key = info.filename.removesuffix(".npy")
+                if key in arrays or not info.filename.endswith(".npy"):
+                    raise _fail(f"{name}: arrays.npz member {quote(info.filename)} is not "
+                                "a .npy array, or appears twice")
+                arrays[key] = _read_array(npz, info, key, name)
     except SessionFileError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise _fail(f"{name}: arrays.npz is damaged ({exc})") from None
+    except Exception as exc:  # whatever zipfile/zlib find in a damaged archive
+        raise _fail(f"{name}: arrays.npz is damaged "
+                    f"({clip(str(exc) or type(exc).__name__)})") from None
     return arrays
 
 
-def _check_declared_size(archive: zipfile.ZipFile, key: str, name: str) -> None:
-    """Refuse an array whose .npy header declares more bytes than its member holds, before
-    NumPy allocates memory for the declared shape."""
-    member = f"{key}.npy" if f"{key}.npy" in archive.namelist() else key
-    info = archive.getinfo(member)
-    readers = {(1, 0): np.lib.format.read_array_header_1_0,
-               (2, 0): np.lib.format.read_array_header_2_0}
-    with archive.open(info) as fp:
-        version = np.lib.format.read_magic(fp)
-        if version not in readers:
-            raise _fail(f"{name}: array '{key}' has unsupported .npy version {version}")
-        shape, _, dtype = readers[version](fp)
-        header = fp.tell()
-    if dtype.hasobject:
-        return  # refused as a pickled object array when it is read
-    declared = int(np.prod(shape, dtype=object)) * dtype.itemsize
-    if declared > info.file_size - header:
-        raise _fail(f"{name}: array '{key}' declares shape {shape} but arrays.npz holds "
-                    f"only {info.file_size - header} bytes of it")
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0}
+
+
+def _read_array(npz: zipfile.ZipFile, info: zipfile.ZipInfo, key: str,
+                name: str) -> np.ndarray:
+    """One array, after checking that its .npy header describes a plain numeric array no
+    larger than its member and within :data:`MAX_ARRAY_ELEMENTS` for its key."""
+    where = f"{name}: array {quote(key, 30)}"
+    with npz.open(info) as fp:
+        try:
+            version = np.lib.format.read_magic(fp)
+            shape, fortran, dtype = _HEADER_READERS[version](fp)
+        except KeyError:
+            raise _fail(f"{where} has an unsupported .npy version") from None
+        except Exception:  # numpy's header parser raises many kinds; none is helpful here
+            raise _fail(f"{where} has a damaged or oversized .npy header") from None
+        if dtype.hasobject:
+            raise _fail(f"{where} is a pickled object array; session files hold plain "
+                        "numbers only")
+        if dtype.kind not in "biuf" or dtype.itemsize > 8 or dtype.fields is not None:
+            raise _fail(f"{where} has unsupported type {clip(str(dtype), 30)}")
+        count = int(np.prod(shape, dtype=object))
+        limit = _element_limit(key)
+        if count > limit:
+            raise _fail(f"{where} declares {count:,} values; at most {limit:,} are allowed")
+        available = info.file_size - fp.tell()
+        if count * dtype.itemsize > available:
+            raise _fail(f"{where} declares shape {clip(str(shape), 40)} but arrays.npz "
+                        f"holds only {max(available, 0)} bytes of it")
+        data = fp.read(count * dtype.itemsize)
+    if len(data) != count * dtype.itemsize:
+        raise _fail(f"{where} is cut short")
+    array = np.frombuffer(data, dtype=dtype).copy()
+    return array.reshape(shape, order="F" if fortran else "C")
+
+
+def _element_limit(key: str) -> int:
+    if key in ("params", "fixed_params", "optimizer_m", "optimizer_v"):
+        return MAX_PARAMS
+    if key.startswith("history_"):
+        return 4 * MAX_HISTORY_POINTS
+    if key == "data_X":
+        return 2 * MAX_SAMPLES
+    if key == "data_y":
+        return MAX_SAMPLES
+    return MAX_SAMPLES * MAX_LAYER_SIZE  # X_/Y_ arrays; the budget bounds them further
 
 
 def load(path: str | os.PathLike[str]) -> Session:
@@ -365,5 +488,6 @@ def load(path: str | os.PathLike[str]) -> Session:
         raise _fail(f"{Path(path).name}: {exc}") from None
     try:
         return Session.from_snapshot(snap)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise _fail(f"{Path(path).name}: invalid session ({exc})") from None
+    except Exception as exc:  # a state no check above foresaw: still a refusal, not a crash
+        raise _fail(f"{Path(path).name}: invalid session ({exc or type(exc).__name__})") \
+            from None
