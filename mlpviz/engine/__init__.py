@@ -13,6 +13,7 @@ from mlpviz.engine import (
 )
 from mlpviz.engine.mlp import (
     MLP,
+    Cancelled,
     DivergenceError,
     Grads,
     LayerGrads,
@@ -24,6 +25,7 @@ from mlpviz.engine.perceptron import Perceptron, PerceptronError, PerceptronResu
 
 __all__ = [
     "MLP",
+    "Cancelled",
     "DivergenceError",
     "Grads",
     "LayerGrads",

@@ -10,6 +10,7 @@ use ``np.dot`` into buffers allocated once per batch size (it dispatches faster 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -93,13 +94,16 @@ class FastTrainer:
         opt: Optimizer,
         batch_size: int,
         rng: np.random.Generator | None,
-    ) -> bool:
+        stop: Callable[[], bool] | None = None,
+    ) -> bool | None:
         """One pass over x (n, n_in) and y (n, n_out), already validated and of the network's
         dtype, in mini-batches of ``batch_size`` (the last may be smaller), shuffled by
         ``rng`` if given.
 
         Returns False, with the parameters and the optimizer state restored to their values
-        before the epoch, if a parameter became NaN or infinite.
+        before the epoch, if a parameter became NaN or infinite. ``stop`` is asked before
+        every mini-batch; when it returns True the parameters and the optimizer state are
+        restored the same way and None is returned.
         """
         n = x.shape[0]
         if rng is not None:
@@ -109,8 +113,12 @@ class FastTrainer:
         saved_state = opt.state_dict()
         with np.errstate(all="ignore"):
             for start in range(0, n, batch_size):
-                stop = start + batch_size
-                self._step(x[start:stop], y[start:stop], opt)
+                if stop is not None and stop():
+                    self.params[...] = saved
+                    opt.load_state_dict(saved_state, saved.size)
+                    return None
+                end = start + batch_size
+                self._step(x[start:end], y[start:end], opt)
         if np.isfinite(self.params).all():
             return True
         self.params[...] = saved

@@ -9,7 +9,7 @@ intermediate. ``train_epoch`` is the fused fast path used while training runs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +31,11 @@ class NetworkError(ValueError):
 
 class DivergenceError(ArithmeticError):
     """Training produced a non-finite loss or gradient; the weights were left unchanged."""
+
+
+class Cancelled(Exception):
+    """A long computation stopped because cancellation was asked for (see the ``stop`` and
+    ``cancelled`` callbacks); the state is as it was before the unfinished step."""
 
 
 def _numeric(value: object, what: str) -> np.ndarray:
@@ -376,13 +381,15 @@ class MLP:
         optimizer: Optimizer,
         batch_size: int = 10,
         rng: np.random.Generator | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
         """One pass over x (n, n_in) and y (n, n_out) in mini-batches of ``batch_size`` (the
         last one may be smaller) with ``optimizer``, in an order shuffled by ``rng`` (in
         the given order if None).
 
         On a non-finite result the weights and the optimizer state are restored to their
-        values before the epoch and DivergenceError is raised.
+        values before the epoch and DivergenceError is raised. ``stop`` is asked before each
+        mini-batch; if it returns True they are restored the same way and Cancelled raised.
         """
         x = self._check_x(x)
         y = self._check_y(y, x.shape[0])
@@ -396,7 +403,10 @@ class MLP:
             raise NetworkError(f"batch size must be a whole number >= 1, got {batch_size!r}")
         if self._fast is None or not self._fast.fits(self):
             self._fast = FastTrainer(self)
-        if not self._fast.epoch(x, y, optimizer, int(batch_size), rng):
+        done = self._fast.epoch(x, y, optimizer, int(batch_size), rng, stop)
+        if done is None:
+            raise Cancelled("training was cancelled")
+        if not done:
             raise DivergenceError(
                 "training diverged (a weight became NaN or infinite); the weights from "
                 "before this epoch were kept — lower the learning rate"

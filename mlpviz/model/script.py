@@ -9,7 +9,8 @@ One action per line or separated by ``;``; ``#`` starts a comment. Commands::
     iteration          run a whole iteration (the rest of the current one) stage by stage
     train N            train N epochs (1 ≤ N ≤ 100000)
     hold S             keep the picture still for S seconds (0 < S ≤ 600)
-    caption TEXT       show TEXT from now on; "caption" alone clears it. Quote the text
+    caption TEXT       show TEXT (at most 500 characters) from now on; "caption" alone
+                       clears it. Quote the text
                        ("…", with \\" and \\\\ escapes) to use ; or # inside it
     select neuron L:I  select neuron I of layer L (layer 0 = inputs, L = outputs)
     select edge L:I:J  select weight w_IJ of W_L (from neuron J of layer L−1 to I of L)
@@ -17,13 +18,20 @@ One action per line or separated by ``;``; ``#`` starts a comment. Commands::
     sample K           trace training sample K (0-based) from now on
     speed X            play stages X times as fast (0.1 ≤ X ≤ 10)
 
-Neurons and edges are numbered as in SEED.md: layers from 0 (the inputs x), neurons
+Neurons and edges are numbered as in docs/derivation.md: layers from 0 (the inputs x), neurons
 from 1, so ``select edge 1:2:1`` is w₂₁ of W₁. Stage commands work on one walkthrough
 (see :mod:`mlpviz.model.walkthrough`) in layer granularity. ``backward`` first completes
 any forward layers still pending and the loss; ``update`` and ``iteration`` complete
 every pending stage. After an update, the next stage command starts a new iteration on
 the updated network. ``train`` and ``sample`` drop an unfinished iteration (its update
 never ran, so the weights are as before it).
+
+A script's whole work is bounded before any of it is done: at most MAX_SCRIPT_CHARS
+characters, MAX_ACTIONS actions, MAX_SCRIPT_EPOCHS epochs of ``train`` and
+MAX_SCRIPT_HOLD seconds of ``hold`` in all (:func:`parse_script`), and MAX_FRAMES frames of
+video (:class:`~mlpviz.model.timeline.Timeline`); past a limit the error names the line.
+Lines end at \n, \r\n or \r only, so other Unicode line separators (U+2028 …) inside a
+line never shift the line numbers that errors give.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mlpviz.model.quoting import clip, one_line, quote
 from mlpviz.model.walkthrough import Stage, Walkthrough, stage_list
 
 COMMANDS: tuple[str, ...] = (
@@ -43,6 +52,15 @@ STAGE_COMMANDS: tuple[str, ...] = ("forward", "loss", "backward", "update", "ite
 MAX_EPOCHS = 100_000
 MAX_HOLD = 600.0
 SPEED_RANGE = (0.1, 10.0)
+MAX_CAPTION = 500
+MAX_SCRIPT_CHARS = 1_000_000
+MAX_ACTIONS = 10_000
+MAX_SCRIPT_EPOCHS = 1_000_000
+MAX_SCRIPT_HOLD = 3_600.0
+MAX_FRAMES = 500_000
+MAX_NUMBER_CHARS = 20
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 _INT = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
@@ -53,8 +71,8 @@ class ScriptError(ValueError):
 
     def __init__(self, message: str, line: int | None = None, token: str | None = None):
         self.line = line
-        self.token = token
-        super().__init__(f"line {line}: {message}" if line is not None else message)
+        self.token = None if token is None else clip(token)
+        super().__init__(one_line(f"line {line}: {message}" if line is not None else message))
 
 
 @dataclass(frozen=True)
@@ -72,7 +90,8 @@ class Action:
 
 @dataclass(frozen=True)
 class Selection:
-    """A selected neuron or edge, numbered as in SEED.md (see the module docstring).
+    """A selected neuron or edge, numbered as in docs/derivation.md (see the module
+    docstring).
 
     neuron: ``layer`` 0..L (0 = inputs), ``index`` 1..n_layer. edge: ``layer`` 1..L (the
     weight matrix W_layer), ``index`` the target neuron i, ``source`` the input neuron j.
@@ -171,7 +190,8 @@ def _split_line(raw: str, line: int) -> list[str]:
         buf.append(ch)
         i += 1
     if quoted:
-        raise ScriptError("a quoted caption is not closed with \"", line, raw.strip())
+        raise ScriptError(f"a quoted caption is not closed with \": {quote(raw.strip())}",
+                          line, raw.strip())
     parts.append("".join(buf))
     return [p.strip() for p in parts if p.strip()]
 
@@ -180,7 +200,7 @@ def _caption_text(rest: str, line: int) -> str:
     if not rest.startswith('"'):
         return rest
     if len(rest) < 2 or not rest.endswith('"'):
-        raise ScriptError("text after a quoted caption", line, rest)
+        raise ScriptError(f"text after a quoted caption: {quote(rest)}", line, rest)
     body = rest[1:-1]
     out, i = [], 0
     while i < len(body):
@@ -188,7 +208,7 @@ def _caption_text(rest: str, line: int) -> str:
             out.append(body[i + 1])
             i += 2
         elif body[i] == '"':
-            raise ScriptError("text after a quoted caption", line, rest)
+            raise ScriptError(f"text after a quoted caption: {quote(rest)}", line, rest)
         else:
             out.append(body[i])
             i += 1
@@ -197,9 +217,12 @@ def _caption_text(rest: str, line: int) -> str:
 
 def _number(token: str, what: str, line: int, lo: float, hi: float, integer: bool) -> Any:
     pattern = _INT if integer else _NUMBER
+    kind = "a whole number" if integer else "a number"
     if not pattern.fullmatch(token):
-        kind = "a whole number" if integer else "a number"
-        raise ScriptError(f"{what} must be {kind}, got {token!r}", line, token)
+        raise ScriptError(f"{what} must be {kind}, got {quote(token)}", line, token)
+    if len(token) > MAX_NUMBER_CHARS:
+        raise ScriptError(f"{what} must be in {lo:g}..{hi:g}, got {kind} of {len(token)} "
+                          f"digits ({clip(token, 20)})", line, token)
     value = int(token) if integer else float(token)
     if not lo <= value <= hi:
         raise ScriptError(f"{what} must be in {lo:g}..{hi:g}, got {token}", line, token)
@@ -211,14 +234,18 @@ def _selection(args: list[str], line: int) -> Selection | None:
     if args == ["none"]:
         return None
     if len(args) != 2 or args[0] not in ("neuron", "edge"):
-        raise ScriptError(f"bad selection; {usage}", line, " ".join(args) or "select")
+        shown = " ".join(args[:3]) or "select"
+        raise ScriptError(f"bad selection {quote(shown)}; {usage}", line, shown)
     kind, spec = args
     parts = spec.split(":")
     want = 2 if kind == "neuron" else 3
     if len(parts) != want or not all(_INT.fullmatch(p) for p in parts):
         form = "L:I" if kind == "neuron" else "L:I:J"
         article = "an" if kind[0] in "aeiou" else "a"
-        raise ScriptError(f"{article} {kind} is written {form} with whole numbers", line, spec)
+        raise ScriptError(f"{article} {kind} is written {form} with whole numbers, not "
+                          f"{quote(spec)}", line, spec)
+    if any(len(p) > MAX_NUMBER_CHARS for p in parts):
+        raise ScriptError(f"{quote(spec)} does not exist: its numbers are too long", line, spec)
     nums = [int(p) for p in parts]
     return Selection(kind, nums[0], nums[1], nums[2] if kind == "edge" else None)
 
@@ -229,19 +256,25 @@ def _parse_statement(stmt: str, line: int) -> Action:
     rest = rest.strip()
     if kind not in COMMANDS:
         raise ScriptError(
-            f"unknown command {word!r}; expected one of: {', '.join(COMMANDS)}", line, word
-        )
+            f"unknown command {quote(word)}; expected one of: {', '.join(COMMANDS)}", line,
+            word)
     if kind == "caption":
-        return Action(kind, (_caption_text(rest, line),), line)
+        text = _caption_text(rest, line)
+        if len(text) > MAX_CAPTION:
+            raise ScriptError(f"a caption has at most {MAX_CAPTION} characters, this one "
+                              f"{len(text)}: {quote(text)}", line, text)
+        return Action(kind, (text,), line)
     args = rest.split()
     if kind == "select":
         return Action(kind, (_selection(args, line),), line)
     if kind in STAGE_COMMANDS:
         if args:
-            raise ScriptError(f"'{kind}' takes no arguments", line, args[0])
+            raise ScriptError(f"'{kind}' takes no arguments, got {quote(args[0])}", line,
+                              args[0])
         return Action(kind, (), line)
     if len(args) != 1:
-        raise ScriptError(f"'{kind}' takes exactly one value", line, rest or kind)
+        raise ScriptError(f"'{kind}' takes exactly one value, got {quote(rest or '')}", line,
+                          rest or kind)
     token = args[0]
     if kind == "train":
         value: Any = _number(token, "the number of epochs", line, 1, MAX_EPOCHS, True)
@@ -257,13 +290,32 @@ def _parse_statement(stmt: str, line: int) -> Action:
 
 
 def parse_script(text: str) -> list[Action]:
-    """Parse a script (see the module docstring); raises ScriptError naming line and token."""
+    """Parse a script (see the module docstring); raises ScriptError naming line and token,
+    also when the script passes a limit on its size or its total work."""
     if not isinstance(text, str):
         raise ScriptError(f"a script must be text, not {type(text).__name__}")
-    actions = []
-    for line, raw in enumerate(text.splitlines(), start=1):
+    if len(text) > MAX_SCRIPT_CHARS:
+        raise ScriptError(f"a script has at most {MAX_SCRIPT_CHARS:,} characters, this one "
+                          f"{len(text):,}")
+    actions: list[Action] = []
+    epochs, hold = 0, 0.0
+    for line, raw in enumerate(_LINE_END.split(text), start=1):
         for stmt in _split_line(raw, line):
-            actions.append(_parse_statement(stmt, line))
+            action = _parse_statement(stmt, line)
+            actions.append(action)
+            if len(actions) > MAX_ACTIONS:
+                raise ScriptError(f"a script has at most {MAX_ACTIONS:,} actions", line,
+                                  stmt)
+            if action.kind == "train":
+                epochs += action.args[0]
+                if epochs > MAX_SCRIPT_EPOCHS:
+                    raise ScriptError(f"the script trains more than {MAX_SCRIPT_EPOCHS:,} "
+                                      "epochs in all", line, stmt)
+            elif action.kind == "hold":
+                hold += action.args[0]
+                if hold > MAX_SCRIPT_HOLD:
+                    raise ScriptError(f"the script holds more than {MAX_SCRIPT_HOLD:g} "
+                                      "seconds in all", line, stmt)
     return actions
 
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from mlpviz.engine import DivergenceError
+from mlpviz.engine import Cancelled, DivergenceError
 from mlpviz.engine.datasets import Dataset
 from mlpviz.engine.mlp import MLP, NetworkError
+from mlpviz.model.cancel import JOB
 from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, SettingsError, TrainConfig
 from mlpviz.model.data import SessionData, from_arrays, from_dataset, generate
 from mlpviz.model.grid import GridMaps, HiddenSpace, grid_maps, hidden_space
@@ -181,30 +182,41 @@ class Session(SessionState):
         return self._data.extent
 
     # ---- training ----------------------------------------------------------------------
-    def train(self, epochs: int = 1) -> None:
+    def train(self, epochs: int = 1, *, cancelled: Callable[[], bool] | None = None) -> None:
         """Run ``epochs`` full epochs, recording the history after each.
 
         On divergence raises DivergenceError; the weights, optimizer and RNG are those from
         before the failing epoch (earlier epochs of this call are kept).
+
+        ``cancelled`` is asked before every mini-batch (default: the process's
+        ``cancel.JOB.requested``, which the command line's signal handlers set); when it
+        returns True the unfinished epoch is undone the same way and
+        :class:`~mlpviz.engine.Cancelled` is raised, so a long call stops within one
+        mini-batch.
         """
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) \
                 or not 0 <= epochs <= MAX_EPOCHS_PER_CALL:
             raise SettingsError(f"epochs must be an integer in 0..{MAX_EPOCHS_PER_CALL}")
+        stop = JOB.requested if cancelled is None else cancelled
         bs = self.train_config.batch_size
         per_epoch = math.ceil(len(self.X_train) / bs)
-        for _ in range(int(epochs)):
+        for done in range(int(epochs)):
             params = self.net.get_params()
             opt_state = self.optimizer.state_dict()
             rng_state = self.rng.bit_generator.state
             try:
-                self.net.train_epoch(self.X_train, self.Y_train, self.optimizer, bs, self.rng)
+                self.net.train_epoch(self.X_train, self.Y_train, self.optimizer, bs, self.rng,
+                                     stop)
                 m = self.metrics()
                 if not np.isfinite(m["train_loss"]):
                     raise DivergenceError("the training loss is no longer finite")
-            except DivergenceError as exc:
+            except (DivergenceError, Cancelled) as exc:
                 self.net.params[...] = params
                 self.optimizer.load_state_dict(opt_state, params.size)
                 self.rng.bit_generator.state = rng_state
+                if isinstance(exc, Cancelled):
+                    raise Cancelled(f"training cancelled after {done} of {epochs} "
+                                    "epochs") from None
                 raise DivergenceError(
                     f"epoch {self.epoch + 1} at learning rate "
                     f"{self.train_config.learning_rate:g}: {exc}"
