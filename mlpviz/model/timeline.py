@@ -22,7 +22,14 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from mlpviz.model.script import Action, Event, plan_events
+from mlpviz.model.script import (
+    MAX_FRAMES,
+    Action,
+    Event,
+    EventPlan,
+    ScriptError,
+    plan_events,
+)
 from mlpviz.model.walkthrough import Stage
 
 Easing = Callable[[float], float]
@@ -155,7 +162,7 @@ class Timeline(Sequence[Frame]):
         timeline.frames_per_stage = max(1, round(fps * seconds_per_stage))
         segments: list[_Segment] = []
         start = 0
-        for event in events:
+        for event in events.heads() if isinstance(events, EventPlan) else events:
             kind = event.action.kind
             if event.stage is not None:
                 length = max(1, round(fps * seconds_per_stage / event.speed))
@@ -173,6 +180,9 @@ class Timeline(Sequence[Frame]):
                 continue
             segments.append(seg)
             start += seg.length
+            if start > MAX_FRAMES:
+                raise ScriptError(f"the video would pass {MAX_FRAMES:,} frames at {fps} fps",
+                                  event.action.line, event.action.kind)
         timeline._set(segments)
         return timeline
 
