@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 # The app's matrices are small: one BLAS thread beats two (threads cost more than they
@@ -242,8 +245,38 @@ def _gui(source: str | None) -> int:
     return run_app(session, None, lesson=source)
 
 
+def _interruptible(job: Callable[[], int], output: Path) -> int:
+    """Run ``job`` with SIGINT and SIGTERM asking it to stop (``cancel.JOB``): training,
+    the script runner and the recording loop poll the request, so the job ends within a
+    mini-batch or a frame, cleaning up as after any error (no output, ``.part`` file or
+    temporary folder). Returns 128 + the signal's number then (130 for Ctrl-C, 143 for
+    SIGTERM), after one line on stderr."""
+    from mlpviz.model.cancel import JOB
+
+    def request(signum: int, _frame: object) -> None:
+        JOB.request(signum)
+
+    JOB.clear()
+    previous = {sig: signal.signal(sig, request) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return job()
+    except BaseException:
+        if JOB.signum is None:
+            raise
+        name = signal.Signals(JOB.signum).name
+        print(f"mlpviz: error: interrupted by {name}; {output} was not written",
+              file=sys.stderr)
+        return 128 + JOB.signum
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        JOB.clear()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # NumPy's overflow/invalid-value warnings are handled (divergence is reported in words)
+    warnings.simplefilter("ignore", RuntimeWarning)
     try:
         if argv and argv[0] in SUBCOMMANDS:
             args = build_parser().parse_args(argv)
@@ -255,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
                 "record": _cmd_record,
                 "explain": _cmd_explain,
             }[args.command]
+            if args.command in ("record", "snapshot"):
+                return _interruptible(lambda: handler(args), args.output)
             return handler(args)
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()

@@ -9,7 +9,6 @@ never by wall clock); its public names are importable from here too.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpviz.cli import CLIError
+from mlpviz.model.cancel import JOB
 from mlpviz.model.script import ScriptError
 from mlpviz.model.session import Session
 from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
@@ -194,12 +194,11 @@ def record_cli(
     """``mlpviz record``: render headless with a progress bar on stderr when it is a
     terminal. Every failure and Ctrl-C becomes a one-line CLIError; no file is left."""
     bar = _TextProgress(sys.stderr) if sys.stderr.isatty() else None
-    interrupted: list[int] = []
-    # Ctrl-C is taken between frames: raised inside a paint callback, Qt would drop it
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: interrupted.append(signum))
+    # Ctrl-C and SIGTERM set cancel.JOB (mlpviz.cli installs the handlers): asked here
+    # before every frame, and by training and the script runner inside one
     try:
         return record(session, output, steps, size=size, fps=fps, view=view, theme=theme,
-                      captions=captions, progress=bar, cancelled=lambda: bool(interrupted))
+                      captions=captions, progress=bar, cancelled=JOB.requested)
     except RecordCancelled:
         raise CLIError(f"recording interrupted; {output} was not written") from None
     except (ScriptError, RecordError) as exc:
@@ -208,6 +207,5 @@ def record_cli(
         notes = "; ".join(getattr(exc, "__notes__", []))
         raise CLIError(f"{notes}: {exc}" if notes else str(exc)) from None
     finally:
-        signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.end()

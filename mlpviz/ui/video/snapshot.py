@@ -13,6 +13,7 @@ from PySide6.QtCore import QIODevice, QSaveFile
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from mlpviz.model.cancel import JOB
 from mlpviz.model.session import Session
 from mlpviz.record import RecordError
 from mlpviz.ui.video.frame_renderer import FrameRenderer
@@ -69,6 +70,7 @@ def snapshot(
     if not output.parent.is_dir():
         raise RecordError(f"cannot write {output}: the folder {output.parent} does not exist")
     image = render_snapshot(session, size, steps, view, theme)
+    JOB.check()  # a Ctrl-C or SIGTERM that came while rendering: write nothing
     save_png(image, output)
     QApplication.processEvents()
     return output
