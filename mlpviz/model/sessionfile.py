@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -440,7 +441,9 @@ def _read_array(npz: zipfile.ZipFile, info: zipfile.ZipInfo, key: str,
     with npz.open(info) as fp:
         try:
             version = np.lib.format.read_magic(fp)
-            shape, fortran, dtype = _HEADER_READERS[version](fp)
+            with warnings.catch_warnings():  # e.g. "created on Python 2": not for users
+                warnings.simplefilter("ignore")
+                shape, fortran, dtype = _HEADER_READERS[version](fp)
         except KeyError:
             raise _fail(f"{where} has an unsupported .npy version") from None
         except Exception:  # numpy's header parser raises many kinds; none is helpful here
