@@ -85,6 +85,8 @@ def npz_bytes(arrays: dict[str, np.ndarray | bytes]) -> bytes:
 def write_session(path: Path, state: dict | bytes | str, arrays: dict | bytes) -> Path:
     """A session file from a JSON object (or its raw text) and arrays (or raw npz bytes)."""
     text = state if isinstance(state, (bytes, str)) else json.dumps(state)
+    if isinstance(text, str):  # a lone surrogate stays: invalid UTF-8 in the file
+        text = text.encode("utf-8", "surrogatepass")
     blob = arrays if isinstance(arrays, bytes) else npz_bytes(arrays)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("session.json", text)
