@@ -245,12 +245,14 @@ def _gui(source: str | None) -> int:
     return run_app(session, None, lesson=source)
 
 
-def _interruptible(job: Callable[[], int], output: Path) -> int:
+def _interruptible(job: Callable[[], int], output: Path, own_process: bool) -> int:
     """Run ``job`` with SIGINT and SIGTERM asking it to stop (``cancel.JOB``): training,
     the script runner and the recording loop poll the request, so the job ends within a
     mini-batch or a frame, cleaning up as after any error (no output, ``.part`` file or
     temporary folder). Returns 128 + the signal's number then (130 for Ctrl-C, 143 for
-    SIGTERM), after one line on stderr."""
+    SIGTERM), after one line on stderr. With ``own_process`` (``mlpviz`` run as a command)
+    the process ends right there instead: the job has cleaned up, and Qt's and Python's
+    teardown would keep an interrupted user waiting up to a second more."""
     from mlpviz.model.cancel import JOB
 
     def request(signum: int, _frame: object) -> None:
@@ -266,6 +268,10 @@ def _interruptible(job: Callable[[], int], output: Path) -> int:
         name = signal.Signals(JOB.signum).name
         print(f"mlpviz: error: interrupted by {name}; {output} was not written",
               file=sys.stderr)
+        if own_process:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(128 + JOB.signum)
         return 128 + JOB.signum
     finally:
         for sig, handler in previous.items():
@@ -274,6 +280,7 @@ def _interruptible(job: Callable[[], int], output: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    own_process = argv is None  # run as the ``mlpviz`` command, not called from Python
     argv = list(sys.argv[1:] if argv is None else argv)
     # NumPy's overflow/invalid-value warnings are handled (divergence is reported in words)
     warnings.simplefilter("ignore", RuntimeWarning)
@@ -289,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
                 "explain": _cmd_explain,
             }[args.command]
             if args.command in ("record", "snapshot"):
-                return _interruptible(lambda: handler(args), args.output)
+                return _interruptible(lambda: handler(args), args.output, own_process)
             return handler(args)
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()

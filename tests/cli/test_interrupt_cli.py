@@ -29,7 +29,7 @@ def interrupt_mid_train(proc, ready, sig):
     while not ready():
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
-    time.sleep(1.0)  # well inside `train 100000` (minutes of training)
+    time.sleep(4.0)  # past the scene's set-up, well inside `train 100000` (minutes of it)
     assert proc.poll() is None
     sent = time.monotonic()
     proc.send_signal(sig)
