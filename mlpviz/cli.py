@@ -41,7 +41,9 @@ def parse_size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().replace("×", "x").split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 1280x720, not {text!r}") from None
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        raise argparse.ArgumentTypeError(f"size must look like 1280x720, not {shown!r}") \
+            from None
     if not (16 <= w <= 7680 and 16 <= h <= 7680):
         raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (16..7680 per side)")
     return w, h
@@ -153,7 +155,13 @@ def load_source(source: str):  # -> Session (imported lazily: keeps `mlpviz --ve
 
 def read_steps(args: argparse.Namespace) -> str | None:
     if getattr(args, "script", None) is not None:
+        from mlpviz.model.script import MAX_SCRIPT_CHARS
+
         try:
+            size = args.script.stat().st_size
+            if size > 4 * MAX_SCRIPT_CHARS:  # UTF-8 takes at most 4 bytes a character
+                raise CLIError(f"cannot read script {args.script}: it is {size / 2**20:.0f} MB; "
+                               f"scripts have at most {MAX_SCRIPT_CHARS:,} characters")
             return args.script.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CLIError(f"cannot read script {args.script}: {exc}") from None

@@ -29,7 +29,7 @@ import numpy as np
 
 from mlpviz.atomic import atomic_write, os_error_text
 from mlpviz.engine import optimizers
-from mlpviz.engine.datasets import Dataset
+from mlpviz.engine.datasets import KINDS, Dataset
 from mlpviz.engine.mlp import MAX_LAYER_SIZE
 from mlpviz.model.config import CUSTOM, MAX_PARAMS, MAX_SAMPLES, DataConfig, NetConfig, TrainConfig
 from mlpviz.model.data import from_arrays, from_dataset
@@ -173,6 +173,9 @@ def _data(state: dict[str, Any], arrays: dict[str, np.ndarray], dc: DataConfig):
             or not isinstance(meta["name"], str) or isinstance(meta["n_classes"], bool) \
             or not isinstance(meta["n_classes"], int):
         raise _fail("session.json: 'dataset' must be {kind, n_classes, name}")
+    if meta["kind"] not in KINDS:
+        raise _fail(f"session.json: the dataset kind must be one of {', '.join(KINDS)}, "
+                    f"got {quote(meta['kind'])}")
     if not 1 <= meta["n_classes"] <= MAX_CLASSES:
         raise _fail(f"session.json: 'dataset' has {quote(meta['n_classes'])} classes; "
                     f"session files hold 1 to {MAX_CLASSES}")
@@ -203,8 +206,13 @@ def _rng_state(spec: object) -> dict[str, Any]:
 
 
 def _optimizer(spec: object, tc: TrainConfig, arrays: dict[str, np.ndarray], size: int):
-    if not isinstance(spec, dict):
-        raise _fail("session.json: 'optimizer' must be an object")
+    if not isinstance(spec, dict) or len(spec) > 16:
+        raise _fail("session.json: 'optimizer' must be an object of its settings")
+    for key, value in spec.items():
+        if len(key) > 30 or not (value is None or isinstance(value, (bool, int, float))
+                                 or isinstance(value, str) and len(value) <= 30):
+            raise _fail(f"session.json: optimizer setting {quote(key, 30)} = {quote(value)} "
+                        "is not a setting value")
     opt = optimizers.from_config(spec)
     if (opt.name, opt.lr, opt.regularization, opt.reg_rate) != (
             tc.optimizer, tc.learning_rate, tc.regularization, tc.reg_rate):
