@@ -101,7 +101,9 @@ class Playback:
     def captions(self) -> list[str]:
         """Every caption this playback can show (the lesson's opening one included), for
         a caption bar sized to the longest."""
-        texts = {e.caption for e in self.runner.events if e.caption}
+        events = self.runner.events
+        heads = events.heads() if hasattr(events, "heads") else events  # a train's first
+        texts = {e.caption for e in heads if e.caption}
         lesson = getattr(self.session, "lesson", None)
         if lesson is not None and lesson.caption_for(None):
             texts.add(lesson.caption_for(None))
