@@ -72,7 +72,8 @@ def test_record_script_file_to_gif(out):
     proc = run("xor", "-o", str(path), "--script", str(script), "--size", "320x180",
                "--fps", "25", "--view", "plots", "--theme", "dark", "--no-captions")
     assert proc.returncode == 0, proc.stderr
-    assert frames_of(path) == ("gif", 320, 180, 15)
+    # the 15 frames of the forward stage, then the caption's reading time: 2.5 s in all
+    assert frames_of(path) == ("gif", 320, 180, 63)
 
 
 @pytest.mark.parametrize(

@@ -169,8 +169,8 @@ def test_bad_settings_are_record_errors(qapp):
                             ({"size": (8, 8)}, "out of range"), ({"fps": 0}, "fps")):
         with pytest.raises(RecordError, match=message):
             FrameRenderer(session, "forward", **kwargs)
-    with pytest.raises(RecordError, match="no frames"):
-        Recording(session, "unused.mp4", "caption hello")
+    with pytest.raises(RecordError, match="no frames"):  # (a caption alone gets its reading time)
+        Recording(session, "unused.mp4", "reading off; caption hello")
 
 
 def test_captions_are_burned_into_a_strip_below_the_network(qapp):
