@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlpviz.model.script import Action, Event, plan_events
 from mlpviz.model.walkthrough import Stage
@@ -99,8 +100,7 @@ class Frame:
     epoch: int = 0
 
 
-@dataclass(frozen=True)
-class Cue:
+class Cue(NamedTuple):
     """A caption on screen from ``start_s`` to ``end_s`` (seconds of video time)."""
 
     start_s: float
@@ -108,8 +108,7 @@ class Cue:
     text: str
 
 
-@dataclass(frozen=True)
-class Beat:
+class Beat(NamedTuple):
     """A beat of a lesson (a chapter of its video): starts at ``start_s`` seconds."""
 
     start_s: float

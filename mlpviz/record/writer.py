@@ -15,7 +15,7 @@ import os
 import secrets
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -66,6 +66,16 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
         shown = f"'.{suffix}'" if suffix else "no suffix"
         raise RecordError(f"cannot tell the video format of {path} ({shown}); use {allowed}")
     return suffix
+
+
+def legal_fps(fmt: str, fps: int) -> int:
+    """The frame rate a ``fmt`` video can have nearest to ``fps``: for GIF, whose frame
+    delays are whole 1/100 s, 25 or 50 (a tie goes to 50); other formats keep ``fps``.
+    A value that is no valid fps at all is returned as it is, for the writer to reject."""
+    valid = not isinstance(fps, bool) and isinstance(fps, int) and MIN_FPS <= fps <= MAX_FPS
+    if fmt != "gif" or not valid or fps in GIF_FPS:
+        return fps
+    return min(GIF_FPS, key=lambda legal: (abs(legal - fps), -legal))
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -217,6 +227,11 @@ class VideoWriter(CloseOrAbort):
     GIF gets one palette computed from all frames; frames are kept compressed until
     :meth:`close` (see :data:`GIF_SPOOL_BYTES`). ``crf`` and ``preset`` do not apply to GIF.
 
+    ``chapters`` are ``(start_s, title)`` pairs in time order; MP4 and WebM get them as
+    chapters (each ends where the next starts, the last at the end of the video; MP4
+    stores them both as a QuickTime chapter track and a Nero ``chpl`` list). GIF has no
+    chapters and ignores them.
+
     Use as a context manager: leaving the block normally calls :meth:`close`, by an
     exception :meth:`abort`. With ``keep_partial=True`` an aborted recording keeps the
     frames written so far as a playable file.
@@ -232,8 +247,10 @@ class VideoWriter(CloseOrAbort):
         crf: int = 20,
         preset: str = "fast",
         keep_partial: bool = False,
+        chapters: Sequence[tuple[float, str]] = (),
     ) -> None:
         self.path = Path(path)
+        self.chapters = [(float(start), str(title)) for start, title in chapters]
         self.format = format_for_path(path) if fmt is None else fmt.lower()
         if self.format not in FORMATS:
             raise RecordError(f"unknown video format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -379,9 +396,22 @@ class VideoWriter(CloseOrAbort):
                 self._encode(frame, index)
             self._gif.close()
         self._encode(None, 0)
+        if self.format != "gif" and self.chapters:
+            self._container.set_chapters(self._chapter_list())
         self._container.close()
         self._closed = True
         os.replace(self._temp, self.path)
+
+    def _chapter_list(self) -> list[dict]:
+        """:attr:`chapters` as PyAV wants them, in milliseconds, cut to the frames written."""
+        end = round(1000 * self.frames_written / self.fps)
+        starts = [(round(1000 * start), title) for start, title in self.chapters]
+        starts = [(ms, title) for ms, title in starts if 0 <= ms < end]
+        ends = [ms for ms, _ in starts[1:]] + [end]
+        return [{"id": number, "start": ms, "end": stop, "time_base": Fraction(1, 1000),
+                 "metadata": {"title": title}}
+                for number, ((ms, title), stop) in enumerate(zip(starts, ends, strict=True),
+                                                             start=1)]
 
     def _discard(self) -> None:
         self._closed = True

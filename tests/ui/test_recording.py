@@ -150,9 +150,22 @@ def test_unwritable_path_is_a_record_error_and_no_file(qapp, out):
                size=SIZE, fps=10)
     with pytest.raises(RecordError, match="format"):
         record(Session.from_lesson("xor"), out / "x.avi", SCRIPT, size=SIZE, fps=10)
-    with pytest.raises(RecordError, match="25 or 50"):
-        record(Session.from_lesson("xor"), out / "x.gif", SCRIPT, size=SIZE, fps=30)
+    with pytest.raises(RecordError, match="fps"):
+        record(Session.from_lesson("xor"), out / "x.gif", SCRIPT, size=SIZE, fps=0)
     assert list(out.iterdir()) == []
+
+
+def test_a_gif_records_at_the_legal_rate_nearest_the_one_asked_and_says_so(qapp, out):
+    notes = []
+    path = record(Session.from_lesson("xor"), out / "x.gif", "forward", size=SIZE, fps=40,
+                  note=notes.append)
+    assert notes == ["GIF frame delays are whole 1/100 s: recording at 50 fps instead of 40"]
+    with av.open(str(path)) as container:
+        assert {f.duration for f in container.decode(video=0)} == {2}  # centiseconds
+    notes.clear()
+    record(Session.from_lesson("xor"), out / "y.gif", "forward", size=SIZE, fps=25,
+           note=notes.append)
+    assert notes == []
 
 
 def test_script_error_names_the_line_before_anything_is_written(qapp, out):

@@ -20,6 +20,8 @@ from mlpviz.cli import CLIError
 from mlpviz.model.script import ScriptError
 from mlpviz.model.session import Session
 from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
+from mlpviz.record.subtitles import subtitles_path, write_srt
+from mlpviz.record.writer import format_for_path, legal_fps
 from mlpviz.ui.video.frame_renderer import (
     DEFAULT_SCRIPT,
     DEFAULT_VIEW,
@@ -44,8 +46,13 @@ class Recording:
     """One recording in progress, a frame at a time, so an event loop can drive it.
 
     ``options`` are :class:`FrameRenderer`'s (size, fps, view, theme, captions,
-    thumbnails, value_mode); the video goes to ``path`` in the format of its suffix (or
-    ``fmt``), H.264 with x264's ``preset``. :meth:`step` renders the next frame and
+    thumbnails, value_mode; the view defaults to :data:`DEFAULT_VIEW`); the video goes to
+    ``path`` in the format of its suffix (or ``fmt``), H.264 with x264's ``preset``.
+    A GIF records at the legal frame rate nearest the ``fps`` asked (25 or 50) and
+    :attr:`note` says so (else it is ""). The script's beats become the video's chapters
+    (MP4, WebM); ``subtitles`` also writes its captions, with the times they are on
+    screen, to :attr:`subtitles` (the video's name with ``.srt``) when the video is
+    finished. :meth:`step` renders the next frame and
     queues it for the encoder thread; :meth:`finish` waits for the encoder and puts the
     file in place; :meth:`abort` (also called when a step fails) removes the partial
     file. Errors: ScriptError, RecordError, and whatever the script's training raises.
@@ -53,12 +60,24 @@ class Recording:
 
     def __init__(self, session: Session, path: str | os.PathLike[str],
                  script: str | None = None, *, fmt: str | None = None,
-                 preset: str = X264_PRESET, **options: Any) -> None:
+                 preset: str = X264_PRESET, subtitles: bool = False,
+                 **options: Any) -> None:
+        self.note = ""
+        asked = options.get("fps", 30)
+        fps = legal_fps(format_for_path(path) if fmt is None else fmt.lower(), asked)
+        if fps != asked:
+            options["fps"] = fps
+            self.note = (f"GIF frame delays are whole 1/100 s: recording at {fps} fps "
+                         f"instead of {asked}")
         self.renderer = FrameRenderer(session, script, **options)
         if len(self.renderer) == 0:
             raise RecordError("the script makes no frames; add a stage, 'train N' or 'hold S'")
-        writer = VideoWriter(path, *self.renderer.size, self.renderer.fps, fmt, preset=preset)
+        timeline = self.renderer.timeline
+        writer = VideoWriter(path, *self.renderer.size, self.renderer.fps, fmt, preset=preset,
+                             chapters=[(beat.start_s, beat.title) for beat in timeline.beats()])
         self.path = writer.path
+        self.subtitles = subtitles_path(writer.path) if subtitles else None
+        self._cues = timeline.cues()
         self._sink = ThreadedWriter(writer)
         self._frames = iter(self.renderer)
         self.done = 0
@@ -91,6 +110,8 @@ class Recording:
             self._sink.close()
         finally:
             self.finished = True
+        if self.subtitles is not None:
+            write_srt(self.subtitles, self._cues)
         return self.path
 
     def abort(self) -> None:
@@ -108,13 +129,17 @@ def record(
     *,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    note: Callable[[str], None] | None = None,
     **options: Any,
 ) -> Path:
     """Render ``script`` into a video at ``path`` (.mp4, .webm or .gif); ``options`` are
-    :class:`Recording`'s. ``progress(done, total)`` after each frame, ``cancelled()``
-    before each (True aborts with RecordCancelled). No file is left behind on any error
-    or on Ctrl-C. Returns the video's path."""
+    :class:`Recording`'s. ``note(text)`` gets :attr:`Recording.note` first if there is
+    one; ``progress(done, total)`` after each frame, ``cancelled()`` before each (True
+    aborts with RecordCancelled). No file is left behind on any error or on Ctrl-C.
+    Returns the video's path."""
     rec = Recording(session, path, script, **options)
+    if rec.note and note is not None:
+        note(rec.note)
     try:
         while rec.done < rec.total:
             if cancelled is not None and cancelled():
@@ -181,6 +206,10 @@ class _TextProgress:
             self.active = False
 
 
+def _print_note(text: str) -> None:
+    print(f"mlpviz: {text}", file=sys.stderr, flush=True)
+
+
 def record_cli(
     session: Session,
     output: str | os.PathLike[str],
@@ -190,16 +219,19 @@ def record_cli(
     view: str = DEFAULT_VIEW,
     theme: str = "light",
     captions: bool = True,
+    subtitles: bool = False,
 ) -> Path:
     """``mlpviz record``: render headless with a progress bar on stderr when it is a
-    terminal. Every failure and Ctrl-C becomes a one-line CLIError; no file is left."""
+    terminal; a note (a GIF's frame rate) is one line on stderr. ``subtitles`` writes
+    OUT.srt too. Every failure and Ctrl-C becomes a one-line CLIError; no file is left."""
     bar = _TextProgress(sys.stderr) if sys.stderr.isatty() else None
     interrupted: list[int] = []
     # Ctrl-C is taken between frames: raised inside a paint callback, Qt would drop it
     previous = signal.signal(signal.SIGINT, lambda signum, _frame: interrupted.append(signum))
     try:
         return record(session, output, steps, size=size, fps=fps, view=view, theme=theme,
-                      captions=captions, progress=bar, cancelled=lambda: bool(interrupted))
+                      captions=captions, subtitles=subtitles, progress=bar,
+                      cancelled=lambda: bool(interrupted), note=_print_note)
     except RecordCancelled:
         raise CLIError(f"recording interrupted; {output} was not written") from None
     except (ScriptError, RecordError) as exc:
