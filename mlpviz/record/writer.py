@@ -1,8 +1,11 @@
 """Write NumPy RGB(A) frames to MP4 (H.264), WebM (VP9) or GIF with PyAV.
 
 Frames are ``(height, width, 3)`` RGB or ``(height, width, 4)`` RGBA ``uint8`` arrays
-(alpha is dropped). Timestamps count frames: frame ``i`` is shown at ``i / fps`` seconds,
-whatever the wall clock did while it was rendered.
+(alpha is dropped) or, for a writer made with ``pixel_format="bgra"``, ``(height, width, 4)``
+arrays in B, G, R, X byte order — the memory of a Qt ``RGB32`` image on a little-endian
+machine — which are encoded without reordering their bytes first. Timestamps count frames:
+frame ``i`` is shown at ``i / fps`` seconds, whatever the wall clock did while it was
+rendered.
 
 The video is written to a hidden temporary file next to the target and renamed onto the
 target only when it is complete, so a failed or cancelled recording never leaves a partial
@@ -28,6 +31,7 @@ from av.filter.context import FilterContext
 from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 
 FORMATS = ("mp4", "webm", "gif")
+PIXEL_FORMATS = ("rgb", "bgra")
 
 MIN_SIZE, MAX_SIZE = 16, 7680
 MIN_FPS, MAX_FPS = 1, 120
@@ -227,6 +231,9 @@ class VideoWriter(CloseOrAbort):
     GIF gets one palette computed from all frames; frames are kept compressed until
     :meth:`close` (see :data:`GIF_SPOOL_BYTES`). ``crf`` and ``preset`` do not apply to GIF.
 
+    ``pixel_format`` is the layout of the frames given: "rgb" (RGB or RGBA) or "bgra"
+    (see the module docstring).
+
     ``chapters`` are ``(start_s, title)`` pairs in time order; MP4 and WebM get them as
     chapters (each ends where the next starts, the last at the end of the video; MP4
     stores them both as a QuickTime chapter track and a Nero ``chpl`` list). GIF has no
@@ -248,8 +255,13 @@ class VideoWriter(CloseOrAbort):
         preset: str = "fast",
         keep_partial: bool = False,
         chapters: Sequence[tuple[float, str]] = (),
+        pixel_format: str = "rgb",
     ) -> None:
         self.path = Path(path)
+        if pixel_format not in PIXEL_FORMATS:
+            raise RecordError(f"unknown pixel format {pixel_format!r}; use one of "
+                              f"{', '.join(PIXEL_FORMATS)}")
+        self.pixel_format = pixel_format
         self.chapters = [(float(start), str(title)) for start, title in chapters]
         self.format = format_for_path(path) if fmt is None else fmt.lower()
         if self.format not in FORMATS:
@@ -311,12 +323,14 @@ class VideoWriter(CloseOrAbort):
         self._stream = stream
 
     def prepare_frame(self, frame: np.ndarray) -> np.ndarray:
-        """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array."""
+        """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array —
+        ``(out_h, out_w, 4)`` BGRX for a "bgra" writer of MP4 or WebM."""
         arr = np.asarray(frame)
-        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        channels = (4,) if self.pixel_format == "bgra" else (3, 4)
+        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in channels:
             raise RecordError(
-                f"a frame must be a (height, width, 3|4) uint8 array, "
-                f"got shape {arr.shape} dtype {arr.dtype}"
+                f"a frame must be a (height, width, {'|'.join(map(str, channels))}) uint8 "
+                f"array, got shape {arr.shape} dtype {arr.dtype}"
             )
         height, width = arr.shape[:2]
         if (height, width) != (self.height, self.width):
@@ -324,11 +338,17 @@ class VideoWriter(CloseOrAbort):
                 f"frame is {width}x{height} but the video is {self.width}x{self.height}"
             )
         out_w, out_h = self.output_size
-        rgb = np.empty((out_h, out_w, 3), np.uint8)
-        rgb[:height, :width] = arr[:, :, :3]
-        rgb[:height, width:] = rgb[:height, width - 1 : width]
-        rgb[height:] = rgb[height - 1 : height]
-        return rgb
+        if self.pixel_format == "rgb":
+            source = arr[:, :, :3]
+        elif self._gif is not None:  # the palette filters take RGB
+            source = arr[:, :, 2::-1]
+        else:  # copied whole: one straight copy of the rows, no reordering
+            source = arr
+        out = np.empty((out_h, out_w, source.shape[2]), np.uint8)
+        out[:height, :width] = source
+        out[:height, width:] = out[:height, width - 1 : width]
+        out[height:] = out[height - 1 : height]
+        return out
 
     def write(self, frame: np.ndarray) -> None:
         """Append one ``(height, width, 3|4)`` uint8 frame; it lasts ``1 / fps`` seconds."""
@@ -342,7 +362,10 @@ class VideoWriter(CloseOrAbort):
             if self._gif is not None:
                 self._gif.add(rgb)
             else:
-                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
+                # the frame wraps the array without copying it (from_ndarray's copy costs
+                # more than the colour conversion); libswscale then makes the yuv420p copy
+                layout = "bgra" if rgb.shape[2] == 4 else "rgb24"
+                frame = av.VideoFrame.from_numpy_buffer(rgb, format=layout).reformat(
                     format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
                 )
                 self._encode(frame, self.frames_written)

@@ -319,3 +319,32 @@ def test_gif_takes_the_nearest_legal_frame_rate(fps, legal):
 
 def test_legal_fps_leaves_invalid_rates_to_the_writer():
     assert legal_fps("gif", 0) == 0 and legal_fps("gif", 500) == 500
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bgra_frames_give_the_same_video_as_rgb(tmp_path, fmt):
+    fps = FPS[fmt]
+    with VideoWriter(tmp_path / f"rgb.{fmt}", W + 1, H, fps) as rgb_writer, \
+            VideoWriter(tmp_path / f"bgra.{fmt}", W + 1, H, fps,
+                        pixel_format="bgra") as bgra_writer:
+        for i in range(N):
+            rgb = square_frame(i, W + 1)  # odd width: padded the same way
+            bgra = np.empty((H, W + 1, 4), np.uint8)
+            bgra[..., :3], bgra[..., 3] = rgb[..., ::-1], 255
+            rgb_writer.write(rgb)
+            bgra_writer.write(bgra)
+    _, want, _ = decode(tmp_path / f"rgb.{fmt}")
+    _, got, _ = decode(tmp_path / f"bgra.{fmt}")
+    assert len(got) == N
+    for a, b in zip(want, got, strict=True):  # the same colours; H.264 rounds the same way
+        np.testing.assert_allclose(a.astype(int), b.astype(int), atol=2)
+
+
+def test_a_bgra_writer_takes_only_four_channels(tmp_path):
+    with pytest.raises(RecordError, match="unknown pixel format"):
+        VideoWriter(tmp_path / "x.mp4", W, H, pixel_format="argb")
+    writer = VideoWriter(tmp_path / "x.mp4", W, H, pixel_format="bgra")
+    with pytest.raises(RecordError, match=r"\(height, width, 4\) uint8"):
+        writer.write(square_frame(0))
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []

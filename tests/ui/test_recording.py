@@ -244,3 +244,14 @@ def test_plots_follow_training(qapp):
     frames = [f.copy() for f in renderer]
     assert len(frames) == 20
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 0.5
+
+
+def test_bgra_frames_are_the_rgb_frames_in_qt_memory_order(qapp):
+    script = 'caption "Forward"; forward'
+    rgb = [f.copy() for f in FrameRenderer(Session.from_lesson("xor"), script, SIZE, 10)]
+    bgra = [f.copy() for f in FrameRenderer(Session.from_lesson("xor"), script, SIZE, 10,
+                                            pixel_format="bgra")]
+    assert len(rgb) == len(bgra) and bgra[0].shape == (*rgb[0].shape[:2], 4)
+    for a, b in zip(rgb, bgra, strict=True):
+        np.testing.assert_array_equal(a, b[..., 2::-1])
+        assert (b[..., 3] == 255).all()

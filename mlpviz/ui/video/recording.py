@@ -62,6 +62,8 @@ class Recording:
                  script: str | None = None, *, fmt: str | None = None,
                  preset: str = X264_PRESET, subtitles: bool = False,
                  **options: Any) -> None:
+        # the renderer's RGB32 pictures go to the encoder as they are in memory
+        options.setdefault("pixel_format", "bgra" if sys.byteorder == "little" else "rgb")
         self.note = ""
         asked = options.get("fps", 30)
         fps = legal_fps(format_for_path(path) if fmt is None else fmt.lower(), asked)
@@ -74,7 +76,8 @@ class Recording:
             raise RecordError("the script makes no frames; add a stage, 'train N' or 'hold S'")
         timeline = self.renderer.timeline
         writer = VideoWriter(path, *self.renderer.size, self.renderer.fps, fmt, preset=preset,
-                             chapters=[(beat.start_s, beat.title) for beat in timeline.beats()])
+                             chapters=[(beat.start_s, beat.title) for beat in timeline.beats()],
+                             pixel_format=self.renderer.pixel_format)
         self.path = writer.path
         self.subtitles = subtitles_path(writer.path) if subtitles else None
         self._cues = timeline.cues()
