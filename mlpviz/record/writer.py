@@ -225,8 +225,9 @@ class VideoWriter(CloseOrAbort):
     so :attr:`output_size` may be one larger. ``fps`` is 1..120 (25 or 50 for GIF, whose
     frame delays are whole 1/100 s).
 
-    MP4 is H.264 (libx264, yuv420p, BT.709, ``crf`` 0..51, x264 ``preset``, moov atom at
-    the front for streaming). WebM is VP9 (libvpx-vp9, yuv420p, realtime speed) at a
+    MP4 is H.264 (libx264, yuv420p, BT.709, ``crf`` 0..51, x264 ``preset``, then
+    ``x264_params`` — "key=value:key=value" overrides of the preset —, moov atom at the
+    front for streaming). WebM is VP9 (libvpx-vp9, yuv420p, realtime speed) at a
     constant quality of ``crf + 12`` on VP9's 0..63 scale, roughly matching H.264's look.
     GIF gets one palette computed from all frames; frames are kept compressed until
     :meth:`close` (see :data:`GIF_SPOOL_BYTES`). ``crf`` and ``preset`` do not apply to GIF.
@@ -256,6 +257,7 @@ class VideoWriter(CloseOrAbort):
         keep_partial: bool = False,
         chapters: Sequence[tuple[float, str]] = (),
         pixel_format: str = "rgb",
+        x264_params: str = "",
     ) -> None:
         self.path = Path(path)
         if pixel_format not in PIXEL_FORMATS:
@@ -280,7 +282,7 @@ class VideoWriter(CloseOrAbort):
         self._closed = False
         self._temp = _claim_temp_file(self.path)
         try:
-            self._open(crf, preset)
+            self._open(crf, preset, x264_params)
         except (av.error.FFmpegError, OSError, ValueError) as err:
             self._temp.unlink(missing_ok=True)
             raise RecordError(f"cannot write {self.path}: {err}") from err
@@ -290,12 +292,14 @@ class VideoWriter(CloseOrAbort):
         """``(width, height)`` of the encoded video: the frame size rounded up to even."""
         return self.width + self.width % 2, self.height + self.height % 2
 
-    def _open(self, crf: int, preset: str) -> None:
+    def _open(self, crf: int, preset: str, x264_params: str) -> None:
         out_w, out_h = self.output_size
         options = {"movflags": "+faststart"} if self.format == "mp4" else {}
         self._container = av.open(str(self._temp), "w", format=self.format, options=options)
         if self.format == "mp4":
             codec_options = {"crf": str(crf), "preset": preset}
+            if x264_params:
+                codec_options["x264-params"] = x264_params
             stream = self._container.add_stream("libx264", rate=self.fps, options=codec_options)
         elif self.format == "webm":
             codec_options = {

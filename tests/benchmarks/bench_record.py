@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# as `mlpviz` sets it before NumPy loads: otherwise idle BLAS threads spin and bill the
+# process for CPU time the app never spends
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from mlpviz.model.session import Session  # noqa: E402
 from mlpviz.ui.shell.app import make_app  # noqa: E402

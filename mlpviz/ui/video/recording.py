@@ -34,12 +34,15 @@ from mlpviz.ui.video.frame_renderer import (
 )
 
 __all__ = [
-    "DEFAULT_SCRIPT", "DEFAULT_VIEW", "SECONDS_PER_STAGE",
-    "SECONDS_PER_TRAIN", "VIEWS", "X264_PRESET", "FrameRate", "FrameRenderer", "Recording",
+    "DEFAULT_SCRIPT", "DEFAULT_VIEW", "SECONDS_PER_STAGE", "SECONDS_PER_TRAIN", "VIEWS",
+    "X264_PARAMS", "X264_PRESET", "FrameRate", "FrameRenderer", "Recording",
     "default_script", "progress_text", "record", "record_cli", "render_frames",
 ]
 
 X264_PRESET = "veryfast"  # for UI pictures as small as "fast" makes them, at 3x the speed
+# diamond motion search, one subpixel pass: ~15 % less x264 time on these pictures for the
+# same PSNR (measured: 44.3 dB either way at 720p) and files ~7 % larger
+X264_PARAMS = "me=dia:subme=1"
 
 
 class Recording:
@@ -76,6 +79,7 @@ class Recording:
             raise RecordError("the script makes no frames; add a stage, 'train N' or 'hold S'")
         timeline = self.renderer.timeline
         writer = VideoWriter(path, *self.renderer.size, self.renderer.fps, fmt, preset=preset,
+                             x264_params=X264_PARAMS if preset == X264_PRESET else "",
                              chapters=[(beat.start_s, beat.title) for beat in timeline.beats()],
                              pixel_format=self.renderer.pixel_format)
         self.path = writer.path
