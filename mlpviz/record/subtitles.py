@@ -1,8 +1,10 @@
 """Captions as SubRip subtitles (``.srt``) next to a video.
 
 A cue is ``(start_s, end_s, text)`` in seconds of video time (for a script, from
-:meth:`mlpviz.model.timeline.Timeline.cues`). Times are written to the millisecond, the
-start rounded down and the end up, so a cue never lasts less than it did on screen.
+:meth:`mlpviz.model.timeline.Timeline.cues`). Times are written to the millisecond, both
+rounded up: a cue that starts where another ends meets it exactly (no overlap), and a cue
+on screen for at least a whole number of milliseconds (as reading times are) keeps at
+least that many.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def srt_text(cues: Iterable[tuple[float, float, str]]) -> str:
     blocks = []
     for number, (start, end, text) in enumerate(cues, start=1):
         line = " ".join(text.split())
-        blocks.append(f"{number}\n{srt_time(start)} --> {srt_time(end, up=True)}\n{line}\n")
+        blocks.append(f"{number}\n{srt_time(start, up=True)} --> {srt_time(end, up=True)}\n"
+                      f"{line}\n")
     return "\n".join(blocks)
 
 

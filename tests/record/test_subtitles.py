@@ -23,6 +23,9 @@ def test_cues_are_numbered_with_start_and_end_and_blank_lines_between():
     assert text == ("1\n00:00:00,000 --> 00:00:02,500\nHello\n\n"
                     "2\n00:00:02,500 --> 00:00:05,334\ntwo paragraphs here\n")
     assert srt_text([]) == ""
+    # at 30 fps, cues that follow each other meet exactly
+    assert srt_text([(0, 452 / 30, "a"), (452 / 30, 527 / 30, "b")]).split("\n")[5] == (
+        "00:00:15,067 --> 00:00:17,567")
 
 
 def test_write_srt_is_utf8_next_to_the_video_and_leaves_no_temporary_file(tmp_path):
