@@ -278,6 +278,7 @@ class VideoWriter(CloseOrAbort):
             raise RecordError(f"unknown preset {preset!r}; use one of {', '.join(X264_PRESETS)}")
         self.keep_partial = keep_partial
         self.frames_written = 0
+        self._previous: np.ndarray | av.VideoFrame | None = None  # the last frame, to repeat
         self._time_base = Fraction(1, self.fps)
         self._closed = False
         self._temp = _claim_temp_file(self.path)
@@ -365,6 +366,7 @@ class VideoWriter(CloseOrAbort):
         try:
             if self._gif is not None:
                 self._gif.add(rgb)
+                self._previous = rgb
             else:
                 # the frame wraps the array without copying it (from_ndarray's copy costs
                 # more than the colour conversion); libswscale then makes the yuv420p copy
@@ -373,6 +375,23 @@ class VideoWriter(CloseOrAbort):
                     format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
                 )
                 self._encode(frame, self.frames_written)
+                self._previous = frame
+        except av.error.FFmpegError as err:
+            raise RecordError(f"encoding {self.path} failed: {err}") from err
+        self.frames_written += 1
+
+    def repeat(self) -> None:
+        """Append the last frame again (another ``1 / fps`` seconds of it), without
+        converting its colours again."""
+        if self._closed:
+            raise RecordError(f"cannot write to {self.path}: the writer is closed")
+        if self.frames_written == 0:
+            raise RecordError("there is no frame to repeat yet")
+        try:
+            if self._gif is not None:
+                self._gif.add(self._previous)  # type: ignore[arg-type]
+            else:
+                self._encode(self._previous, self.frames_written)  # type: ignore[arg-type]
         except av.error.FFmpegError as err:
             raise RecordError(f"encoding {self.path} failed: {err}") from err
         self.frames_written += 1

@@ -255,3 +255,20 @@ def test_bgra_frames_are_the_rgb_frames_in_qt_memory_order(qapp):
     for a, b in zip(rgb, bgra, strict=True):
         np.testing.assert_array_equal(a, b[..., 2::-1])
         assert (b[..., 3] == 255).all()
+
+
+def test_still_frames_are_repeated_not_reencoded_and_the_video_shows_every_frame(qapp, out):
+    script = "forward; hold 1; caption Now; train 3"
+    renderer = FrameRenderer(Session.from_lesson("xor"), script, SIZE, 10, "network")
+    raw, repeated = [], []
+    for frame in renderer:
+        raw.append(frame.copy())
+        repeated.append(renderer.repeated)
+    # 6 forward frames, then the hold: painted once (nothing animating), then repeated
+    assert not any(repeated[:7]) and all(repeated[7:16])
+    path = record(Session.from_lesson("xor"), out / "x.mp4", script, size=SIZE, fps=10,
+                  view="network")
+    _, _, _, frames = decode(path)
+    assert len(frames) == len(raw)
+    for got, want in zip(frames, raw, strict=True):  # each frame is its picture (H.264 noise)
+        assert np.abs(got.astype(int) - want.astype(int)).mean() < 3

@@ -91,6 +91,7 @@ class FrameRenderer:
     ``captions`` shows the script's captions in the caption bar; ``thumbnails`` and
     ``value_mode`` are the network's view options. ``script`` None means
     :func:`default_script`. The session given is never changed.
+    :attr:`repeated` says whether the frame just given is the one before it again.
     ``pixel_format="bgra"`` yields ``(height, width, 4)`` arrays of the RGB32 picture as it
     is in memory instead (B, G, R, 0xFF on little-endian machines), skipping a conversion
     per frame; recording uses it.
@@ -138,6 +139,7 @@ class FrameRenderer:
         self._image: QImage | None = None  # owns the memory of the last frame's array
         self._canvas: QImage | None = None
         self._last: np.ndarray | None = None
+        self.repeated = False  # the last frame given is the one before it again
 
     def __len__(self) -> int:
         return len(self.timeline)
@@ -227,7 +229,8 @@ class FrameRenderer:
         moved = self._key is None or self._key[0] != position
         t = shown.t if shown.animating else None
         key = (position, t, shown.caption)
-        if key == self._key and self._last is not None:
+        self.repeated = key == self._key and self._last is not None
+        if self.repeated:
             return self._last
         self._key = key
         self.ctl.apply(shown)

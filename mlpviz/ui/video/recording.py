@@ -96,7 +96,11 @@ class Recording:
         if self.done >= self.total:
             return False
         try:
-            self._sink.put(next(self._frames))
+            frame = next(self._frames)
+            if self.done and self.renderer.repeated:  # a still: no copy, no conversion
+                self._sink.repeat()
+            else:
+                self._sink.put(frame)
         except BaseException:
             self.abort()
             raise
