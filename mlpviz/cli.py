@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("-o", "--output", required=True, type=Path, help="OUT.mp4, .webm or .gif")
     rec.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
     rec.add_argument("--fps", type=int, default=30, help="frames per second (default 30; "
-                     "GIF: 25 or 50)")
+                     "a GIF takes the nearer of 25 and 50)")
     _add_steps(rec)
     rec.add_argument("--view", choices=VIEWS, default="network+plots",
                      help="what the video shows (default: network+plots, the teaching "
@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="burn the script's captions into the video (default on)",
+    )
+    rec.add_argument(
+        "--subtitles",
+        action="store_true",
+        help="also write the captions, timed as on screen, to OUT.srt next to the video",
     )
 
     snap = sub.add_parser("snapshot", help="render a PNG headless")
@@ -214,6 +219,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
         view=args.view,
         theme=args.theme,
         captions=args.captions,
+        subtitles=args.subtitles,
     )
     return 0
 

@@ -17,6 +17,17 @@ One action per line or separated by ``;``; ``#`` starts a comment. Commands::
     select none        clear the selection
     sample K           trace training sample K (0-based) from now on
     speed X            play stages X times as fast (0.1 ≤ X ≤ 10)
+    reading off|on     off: from here on, captions get no added reading time; on: they
+                       do again (the default)
+
+Reading time: in a timeline of a script (:meth:`mlpviz.model.timeline.Timeline.from_events`)
+a caption stays on screen at least max(2.5 s, 0.35 s per word). When the frames between a
+caption and the next caption change (or the end of the script) are shorter, a still
+picture of the missing length is added right before that change. The frames after the
+caption count — a ``hold`` after it, stages, training — so ``caption …; hold 3`` stays
+3 s or the reading time, whichever is longer. ``reading off`` before a caption lets the
+script time it exactly (a caption then lasts only as long as the frames that show it, and
+a caption replaced before any frame is never seen); ``reading on`` restores the default.
 
 Neurons and edges are numbered as in docs/derivation.md: layers from 0 (the inputs x), neurons
 from 1, so ``select edge 1:2:1`` is w₂₁ of W₁. Stage commands work on one walkthrough
@@ -48,7 +59,7 @@ from mlpviz.model.walkthrough import Stage, Walkthrough, stage_list
 
 COMMANDS: tuple[str, ...] = (
     "forward", "loss", "backward", "update", "iteration", "train", "hold", "caption",
-    "select", "sample", "speed",
+    "select", "sample", "speed", "reading",
 )
 STAGE_COMMANDS: tuple[str, ...] = ("forward", "loss", "backward", "update", "iteration")
 MAX_EPOCHS = 100_000
@@ -82,7 +93,7 @@ class Action:
     """One parsed command: ``kind`` (one of COMMANDS), its ``args``, its 1-based ``line``.
 
     args: train (epochs,), hold (seconds,), caption (text,), select (Selection or None,),
-    sample (k,), speed (factor,); the stage commands take none.
+    sample (k,), speed (factor,), reading (on: bool,); the stage commands take none.
     """
 
     kind: str
@@ -278,6 +289,10 @@ def _parse_statement(stmt: str, line: int) -> Action:
         raise ScriptError(f"'{kind}' takes exactly one value, got {quote(rest or '')}", line,
                           rest or kind)
     token = args[0]
+    if kind == "reading":
+        if token.lower() not in ("on", "off"):
+            raise ScriptError(f"'reading' takes on or off, got {token!r}", line, token)
+        return Action(kind, (token.lower() == "on",), line)
     if kind == "train":
         value: Any = _number(token, "the number of epochs", line, 1, MAX_EPOCHS, True)
     elif kind == "hold":
@@ -341,6 +356,7 @@ class Event:
     selection: tuple | None = None  # 0-based, see Selection.key
     sample: int = 0
     speed: float = 1.0
+    reading: bool = True  # captions from here on get their reading time (``reading``)
 
 
 class EventPlan(Sequence[Event]):
@@ -485,6 +501,8 @@ def plan_events(
             emit(ai, action, caption=action.args[0])
         elif kind == "speed":
             emit(ai, action, speed=action.args[0])
+        elif kind == "reading":
+            emit(ai, action, reading=action.args[0])
         else:
             emit(ai, action)
     return events

@@ -13,14 +13,21 @@ Recording a script::
     for frame in timeline:
         runner.run_until(frame.event_index)   # the session now shows this frame's state
         render(runner, frame)                 # animate frame.stage at frame.eased
+
+A script's timeline gives every caption its reading time (see :func:`reading_seconds` and
+the ``reading`` command in :mod:`mlpviz.model.script`), and tells when each caption is on
+screen (:meth:`Timeline.cues`, for subtitles) and where the lesson's beats start
+(:meth:`Timeline.beats`, for chapters).
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlpviz.model.script import (
     MAX_FRAMES,
@@ -33,6 +40,10 @@ from mlpviz.model.script import (
 from mlpviz.model.walkthrough import Stage
 
 Easing = Callable[[float], float]
+
+READING_MIN_S = 2.5  # a caption stays at least this long …
+READING_S_PER_WORD = 0.35  # … and at least this long per word
+TITLE_WORDS = (10, 6)  # a beat's title: the caption's first sentence up to 10 words, else 6 + "…"
 
 
 def linear(t: float) -> float:
@@ -96,6 +107,38 @@ class Frame:
     epoch: int = 0
 
 
+class Cue(NamedTuple):
+    """A caption on screen from ``start_s`` to ``end_s`` (seconds of video time)."""
+
+    start_s: float
+    end_s: float
+    text: str
+
+
+class Beat(NamedTuple):
+    """A beat of a lesson (a chapter of its video): starts at ``start_s`` seconds."""
+
+    start_s: float
+    title: str
+
+
+def reading_seconds(caption: str) -> float:
+    """How long ``caption`` must stay on screen: max(2.5 s, 0.35 s per word); 0 if empty."""
+    words = len(caption.split())
+    return max(READING_MIN_S, READING_S_PER_WORD * words) if words else 0.0
+
+
+def caption_title(caption: str) -> str:
+    """A short title for a beat: the caption's first sentence when it has at most 10
+    words, else its first 6 words and "…" (see :data:`TITLE_WORDS`)."""
+    sentence = re.split(r"(?<=[.!?:])\s", caption.strip(), maxsplit=1)[0]
+    words = sentence.rstrip(".!?:").split()
+    longest, cut = TITLE_WORDS
+    if len(words) <= longest:
+        return " ".join(words)
+    return " ".join(words[:cut]).rstrip(",;:") + "…"
+
+
 @dataclass(frozen=True)
 class _Segment:
     start: int
@@ -144,13 +187,22 @@ class Timeline(Sequence[Frame]):
         seconds_per_stage: float = 0.6,
         easing: str | Easing = "ease_in_out",
         seconds_per_train: float = 2.0,
+        *,
+        reading: bool = True,
     ) -> Timeline:
         """Frames for a planned script (``ScriptRunner.events`` or ``plan_events``).
 
         A stage takes round(fps · seconds_per_stage / speed) frames (at least 1); ``hold S``
         takes round(S · fps); ``train N`` takes round(fps · seconds_per_train / speed)
         frames, frame k showing the state after ⌈(k+1)·N/frames⌉ epochs; ``caption``,
-        ``select``, ``sample`` and ``speed`` take none (they change the frames after them).
+        ``select``, ``sample``, ``speed`` and ``reading`` take none (they change the frames
+        after them).
+
+        Reading time (unless ``reading`` is False, or the script said ``reading off``
+        before the caption): a caption shown for fewer than ⌈fps · reading_seconds⌉
+        frames before the next caption change or the end gets the missing frames as a
+        still segment right before that change. Its frames have no stage, the caption's
+        ``action`` and the ``event_index`` of the last event before the change.
         """
         fps = _frame_count(fps, "fps")
         for name, value in (("seconds_per_stage", seconds_per_stage),
@@ -162,8 +214,23 @@ class Timeline(Sequence[Frame]):
         timeline.frames_per_stage = max(1, round(fps * seconds_per_stage))
         segments: list[_Segment] = []
         start = 0
+        shown, shown_from, shown_event = "", 0, None  # the caption on screen, since when
+
+        def read_pause(event_index: int) -> None:
+            nonlocal start
+            if not (shown and reading and shown_event is not None and shown_event.reading):
+                return
+            missing = math.ceil(fps * reading_seconds(shown) - 1e-9) - (start - shown_from)
+            if missing > 0:
+                segments.append(_Segment(start, missing, None, shown, shown_event.action,
+                                         event_index))
+                start += missing
+
         for event in events.heads() if isinstance(events, EventPlan) else events:
             kind = event.action.kind
+            if event.caption != shown:
+                read_pause(event.index - 1)
+                shown, shown_from, shown_event = event.caption, start, event
             if event.stage is not None:
                 length = max(1, round(fps * seconds_per_stage / event.speed))
                 seg = _Segment(start, length, event.stage, event.caption, event.action,
@@ -183,6 +250,8 @@ class Timeline(Sequence[Frame]):
             if start > MAX_FRAMES:
                 raise ScriptError(f"the video would pass {MAX_FRAMES:,} frames at {fps} fps",
                                   event.action.line, event.action.kind)
+        if len(events):
+            read_pause(events[-1].index)
         timeline._set(segments)
         return timeline
 
@@ -196,10 +265,11 @@ class Timeline(Sequence[Frame]):
         sizes: Sequence[int],
         easing: str | Easing = "ease_in_out",
         seconds_per_train: float = 2.0,
+        reading: bool = True,
     ) -> Timeline:
         """Frames for parsed script ``actions`` on a network with layer ``sizes``."""
         return cls.from_events(plan_events(actions, sizes), fps, seconds_per_stage, easing,
-                               seconds_per_train)
+                               seconds_per_train, reading=reading)
 
     # ---- the sequence ------------------------------------------------------------------
     def __len__(self) -> int:
@@ -243,3 +313,39 @@ class Timeline(Sequence[Frame]):
     def seconds(self) -> float | None:
         """Duration at the timeline's fps (None for a plain stage timeline)."""
         return self._length / self.fps if self.fps else None
+
+    # ---- what a viewer sees when -------------------------------------------------------
+    def _groups(self) -> list[tuple[str, int, int, list[_Segment]]]:
+        """Runs of segments showing one caption: (caption, first frame, end frame, segments)."""
+        groups: list[tuple[str, int, int, list[_Segment]]] = []
+        for seg in self._segments:
+            if groups and groups[-1][0] == seg.caption:
+                text, first, _, segs = groups[-1]
+                groups[-1] = (text, first, seg.start + seg.length, [*segs, seg])
+            else:
+                groups.append((seg.caption, seg.start, seg.start + seg.length, [seg]))
+        return groups
+
+    def _to_seconds(self, frame: int) -> float:
+        if not self.fps:
+            raise TimelineError("only a timeline made with an fps has times in seconds")
+        return frame / self.fps
+
+    def cues(self) -> list[Cue]:
+        """Every caption shown, with the times it is on screen (frame count / fps), in order."""
+        return [Cue(self._to_seconds(first), self._to_seconds(end), text)
+                for text, first, end, _ in self._groups() if text]
+
+    def beats(self) -> list[Beat]:
+        """The beats of the script, for chapters: one starts at frame 0 and at each caption
+        change. The title is :func:`caption_title` of the caption; under no caption, the
+        label of the first stage (or "Training: N epochs") in the beat — a stretch of
+        still frames without a caption starts no beat."""
+        beats: list[Beat] = []
+        for text, first, _, segs in self._groups():
+            title = caption_title(text) if text else next(
+                (s.stage.label if s.stage is not None else f"Training: {s.epochs} epochs"
+                 for s in segs if s.stage is not None or s.epochs), "")
+            if title or not beats:
+                beats.append(Beat(self._to_seconds(first), title or "Start"))
+        return beats

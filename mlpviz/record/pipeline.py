@@ -17,6 +17,7 @@ import numpy as np
 from mlpviz.record.writer import CloseOrAbort, RecordCancelled, RecordError, VideoWriter
 
 _END = None  # queue marker: no more frames
+_REPEAT = "repeat"  # queue marker: the last frame again
 
 
 class ThreadedWriter(CloseOrAbort):
@@ -30,7 +31,7 @@ class ThreadedWriter(CloseOrAbort):
 
     def __init__(self, writer: VideoWriter, queue_size: int = 4) -> None:
         self.writer = writer
-        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[np.ndarray | str | None] = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
         self._discarding = False
         self._finished = False
@@ -55,7 +56,10 @@ class ThreadedWriter(CloseOrAbort):
             if self._error is not None or self._discarding:
                 continue
             try:
-                self.writer.write_prepared(rgb)
+                if rgb is _REPEAT:
+                    self.writer.repeat()
+                else:
+                    self.writer.write_prepared(rgb)
             except Exception as err:  # handed to the caller's thread by _raise_pending
                 self._error = err
 
@@ -69,6 +73,14 @@ class ThreadedWriter(CloseOrAbort):
         if self._finished:
             raise RecordError(f"cannot write to {self.path}: the writer is closed")
         self._queue.put(self.writer.prepare_frame(frame))
+
+    def repeat(self) -> None:
+        """Queue the last frame put once more (cheaper than putting an equal frame: no
+        copy, no colour conversion)."""
+        self._raise_pending()
+        if self._finished:
+            raise RecordError(f"cannot write to {self.path}: the writer is closed")
+        self._queue.put(_REPEAT)
 
     def _stop_worker(self) -> None:
         if not self._finished:

@@ -1,8 +1,11 @@
 """Write NumPy RGB(A) frames to MP4 (H.264), WebM (VP9) or GIF with PyAV.
 
 Frames are ``(height, width, 3)`` RGB or ``(height, width, 4)`` RGBA ``uint8`` arrays
-(alpha is dropped). Timestamps count frames: frame ``i`` is shown at ``i / fps`` seconds,
-whatever the wall clock did while it was rendered.
+(alpha is dropped) or, for a writer made with ``pixel_format="bgra"``, ``(height, width, 4)``
+arrays in B, G, R, X byte order — the memory of a Qt ``RGB32`` image on a little-endian
+machine — which are encoded without reordering their bytes first. Timestamps count frames:
+frame ``i`` is shown at ``i / fps`` seconds, whatever the wall clock did while it was
+rendered.
 
 The video is written to a hidden temporary file next to the target and renamed onto the
 target only when it is complete, so a failed or cancelled recording never leaves a partial
@@ -14,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +32,7 @@ from av.video.reformatter import ColorPrimaries, ColorRange, ColorTrc
 from mlpviz.atomic import AtomicFile, os_error_text
 
 FORMATS = ("mp4", "webm", "gif")
+PIXEL_FORMATS = ("rgb", "bgra")
 
 MIN_SIZE, MAX_SIZE = 16, 7680
 MIN_FPS, MAX_FPS = 1, 120
@@ -67,6 +71,16 @@ def format_for_path(path: str | os.PathLike[str]) -> str:
         shown = f"'.{suffix}'" if suffix else "no suffix"
         raise RecordError(f"cannot tell the video format of {path} ({shown}); use {allowed}")
     return suffix
+
+
+def legal_fps(fmt: str, fps: int) -> int:
+    """The frame rate a ``fmt`` video can have nearest to ``fps``: for GIF, whose frame
+    delays are whole 1/100 s, 25 or 50 (a tie goes to 50); other formats keep ``fps``.
+    A value that is no valid fps at all is returned as it is, for the writer to reject."""
+    valid = not isinstance(fps, bool) and isinstance(fps, int) and MIN_FPS <= fps <= MAX_FPS
+    if fmt != "gif" or not valid or fps in GIF_FPS:
+        return fps
+    return min(GIF_FPS, key=lambda legal: (abs(legal - fps), -legal))
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
@@ -210,11 +224,20 @@ class VideoWriter(CloseOrAbort):
     so :attr:`output_size` may be one larger. ``fps`` is 1..120 (25 or 50 for GIF, whose
     frame delays are whole 1/100 s).
 
-    MP4 is H.264 (libx264, yuv420p, BT.709, ``crf`` 0..51, x264 ``preset``, moov atom at
-    the front for streaming). WebM is VP9 (libvpx-vp9, yuv420p, realtime speed) at a
+    MP4 is H.264 (libx264, yuv420p, BT.709, ``crf`` 0..51, x264 ``preset``, then
+    ``x264_params`` — "key=value:key=value" overrides of the preset —, moov atom at the
+    front for streaming). WebM is VP9 (libvpx-vp9, yuv420p, realtime speed) at a
     constant quality of ``crf + 12`` on VP9's 0..63 scale, roughly matching H.264's look.
     GIF gets one palette computed from all frames; frames are kept compressed until
     :meth:`close` (see :data:`GIF_SPOOL_BYTES`). ``crf`` and ``preset`` do not apply to GIF.
+
+    ``pixel_format`` is the layout of the frames given: "rgb" (RGB or RGBA) or "bgra"
+    (see the module docstring).
+
+    ``chapters`` are ``(start_s, title)`` pairs in time order; MP4 and WebM get them as
+    chapters (each ends where the next starts, the last at the end of the video; MP4
+    stores them both as a QuickTime chapter track and a Nero ``chpl`` list). GIF has no
+    chapters and ignores them.
 
     Use as a context manager: leaving the block normally calls :meth:`close`, by an
     exception :meth:`abort`. With ``keep_partial=True`` an aborted recording keeps the
@@ -231,8 +254,16 @@ class VideoWriter(CloseOrAbort):
         crf: int = 20,
         preset: str = "fast",
         keep_partial: bool = False,
+        chapters: Sequence[tuple[float, str]] = (),
+        pixel_format: str = "rgb",
+        x264_params: str = "",
     ) -> None:
         self.path = Path(path)
+        if pixel_format not in PIXEL_FORMATS:
+            raise RecordError(f"unknown pixel format {pixel_format!r}; use one of "
+                              f"{', '.join(PIXEL_FORMATS)}")
+        self.pixel_format = pixel_format
+        self.chapters = [(float(start), str(title)) for start, title in chapters]
         self.format = format_for_path(path) if fmt is None else fmt.lower()
         if self.format not in FORMATS:
             raise RecordError(f"unknown video format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -246,12 +277,13 @@ class VideoWriter(CloseOrAbort):
             raise RecordError(f"unknown preset {preset!r}; use one of {', '.join(X264_PRESETS)}")
         self.keep_partial = keep_partial
         self.frames_written = 0
+        self._previous: np.ndarray | av.VideoFrame | None = None  # the last frame, to repeat
         self._time_base = Fraction(1, self.fps)
         self._closed = False
         self._target = _claim_temp_file(self.path)
         self._temp = self._target.temp
         try:
-            self._open(crf, preset)
+            self._open(crf, preset, x264_params)
         except BaseException as err:
             self._target.discard()
             if isinstance(err, OSError):
@@ -265,12 +297,14 @@ class VideoWriter(CloseOrAbort):
         """``(width, height)`` of the encoded video: the frame size rounded up to even."""
         return self.width + self.width % 2, self.height + self.height % 2
 
-    def _open(self, crf: int, preset: str) -> None:
+    def _open(self, crf: int, preset: str, x264_params: str) -> None:
         out_w, out_h = self.output_size
         options = {"movflags": "+faststart"} if self.format == "mp4" else {}
         self._container = av.open(str(self._temp), "w", format=self.format, options=options)
         if self.format == "mp4":
             codec_options = {"crf": str(crf), "preset": preset}
+            if x264_params:
+                codec_options["x264-params"] = x264_params
             stream = self._container.add_stream("libx264", rate=self.fps, options=codec_options)
         elif self.format == "webm":
             codec_options = {
@@ -298,12 +332,14 @@ class VideoWriter(CloseOrAbort):
         self._stream = stream
 
     def prepare_frame(self, frame: np.ndarray) -> np.ndarray:
-        """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array."""
+        """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array —
+        ``(out_h, out_w, 4)`` BGRX for a "bgra" writer of MP4 or WebM."""
         arr = np.asarray(frame)
-        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        channels = (4,) if self.pixel_format == "bgra" else (3, 4)
+        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in channels:
             raise RecordError(
-                f"a frame must be a (height, width, 3|4) uint8 array, "
-                f"got shape {arr.shape} dtype {arr.dtype}"
+                f"a frame must be a (height, width, {'|'.join(map(str, channels))}) uint8 "
+                f"array, got shape {arr.shape} dtype {arr.dtype}"
             )
         height, width = arr.shape[:2]
         if (height, width) != (self.height, self.width):
@@ -311,11 +347,17 @@ class VideoWriter(CloseOrAbort):
                 f"frame is {width}x{height} but the video is {self.width}x{self.height}"
             )
         out_w, out_h = self.output_size
-        rgb = np.empty((out_h, out_w, 3), np.uint8)
-        rgb[:height, :width] = arr[:, :, :3]
-        rgb[:height, width:] = rgb[:height, width - 1 : width]
-        rgb[height:] = rgb[height - 1 : height]
-        return rgb
+        if self.pixel_format == "rgb":
+            source = arr[:, :, :3]
+        elif self._gif is not None:  # the palette filters take RGB
+            source = arr[:, :, 2::-1]
+        else:  # copied whole: one straight copy of the rows, no reordering
+            source = arr
+        out = np.empty((out_h, out_w, source.shape[2]), np.uint8)
+        out[:height, :width] = source
+        out[:height, width:] = out[:height, width - 1 : width]
+        out[height:] = out[height - 1 : height]
+        return out
 
     def write(self, frame: np.ndarray) -> None:
         """Append one ``(height, width, 3|4)`` uint8 frame; it lasts ``1 / fps`` seconds."""
@@ -328,12 +370,35 @@ class VideoWriter(CloseOrAbort):
         try:
             if self._gif is not None:
                 self._gif.add(rgb)
+                self._previous = rgb
             else:
-                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(
+                # the frame wraps the array without copying it (from_ndarray's copy costs
+                # more than the colour conversion); libswscale then makes the yuv420p copy
+                layout = "bgra" if rgb.shape[2] == 4 else "rgb24"
+                frame = av.VideoFrame.from_numpy_buffer(rgb, format=layout).reformat(
                     format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
                 )
                 self._encode(frame, self.frames_written)
+                self._previous = frame
         except OSError as err:  # PyAV's I/O errors are OSErrors too: a full disk
+            raise RecordError(os_error_text(self.path, err)) from err
+        except av.error.FFmpegError as err:
+            raise RecordError(f"encoding {self.path} failed: {err}") from err
+        self.frames_written += 1
+
+    def repeat(self) -> None:
+        """Append the last frame again (another ``1 / fps`` seconds of it), without
+        converting its colours again."""
+        if self._closed:
+            raise RecordError(f"cannot write to {self.path}: the writer is closed")
+        if self.frames_written == 0:
+            raise RecordError("there is no frame to repeat yet")
+        try:
+            if self._gif is not None:
+                self._gif.add(self._previous)  # type: ignore[arg-type]
+            else:
+                self._encode(self._previous, self.frames_written)  # type: ignore[arg-type]
+        except OSError as err:
             raise RecordError(os_error_text(self.path, err)) from err
         except av.error.FFmpegError as err:
             raise RecordError(f"encoding {self.path} failed: {err}") from err
@@ -389,9 +454,22 @@ class VideoWriter(CloseOrAbort):
                 self._encode(frame, index)
             self._gif.close()
         self._encode(None, 0)
+        if self.format != "gif" and self.chapters:
+            self._container.set_chapters(self._chapter_list())
         self._container.close()
         self._closed = True
         self._target.commit()
+
+    def _chapter_list(self) -> list[dict]:
+        """:attr:`chapters` as PyAV wants them, in milliseconds, cut to the frames written."""
+        end = round(1000 * self.frames_written / self.fps)
+        starts = [(round(1000 * start), title) for start, title in self.chapters]
+        starts = [(ms, title) for ms, title in starts if 0 <= ms < end]
+        ends = [ms for ms, _ in starts[1:]] + [end]
+        return [{"id": number, "start": ms, "end": stop, "time_base": Fraction(1, 1000),
+                 "metadata": {"title": title}}
+                for number, ((ms, title), stop) in enumerate(zip(starts, ends, strict=True),
+                                                             start=1)]
 
     def _discard(self) -> None:
         self._closed = True

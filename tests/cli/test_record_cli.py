@@ -9,10 +9,14 @@ import sys
 import time
 
 import av
+import numpy as np
 import pytest
 
-from mlpviz.model.script import parse_script
-from mlpviz.model.timeline import Timeline
+from mlpviz.model.lessons import load_lesson
+from mlpviz.model.script import ScriptRunner, parse_script
+from mlpviz.model.session import Session
+from mlpviz.model.timeline import Timeline, reading_seconds
+from mlpviz.ui.video.recording import SECONDS_PER_STAGE, SECONDS_PER_TRAIN
 
 SMALL = ["--size", "320x180", "--fps", "10", "--view", "network"]
 
@@ -72,7 +76,8 @@ def test_record_script_file_to_gif(out):
     proc = run("xor", "-o", str(path), "--script", str(script), "--size", "320x180",
                "--fps", "25", "--view", "plots", "--theme", "dark", "--no-captions")
     assert proc.returncode == 0, proc.stderr
-    assert frames_of(path) == ("gif", 320, 180, 15)
+    # the 15 frames of the forward stage, then the caption's reading time: 2.5 s in all
+    assert frames_of(path) == ("gif", 320, 180, 63)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +89,7 @@ def test_record_script_file_to_gif(out):
         (["-o", "{out}/x.mp4", "--steps", "forward;fly"], ["line 1", "fly"]),
         (["-o", "{out}/x.mp4", "--size", "huge"], ["1280x720", "huge"]),
         (["-o", "{out}/x.mp4", "--size", "8x8"], ["out of range"]),
-        (["-o", "{out}/x.gif", "--fps", "30", "--steps", "forward"], ["25 or 50"]),
+        (["-o", "{out}/x.gif", "--fps", "0", "--steps", "forward"], ["fps", "0"]),
         (["-o", "{out}/x.mp4", "--script", "{out}/none.txt"], ["cannot read script"]),
     ],
 )
@@ -141,3 +146,70 @@ def test_ctrl_c_cancels_cleanly(out):
     assert stderr.startswith("mlpviz: error: interrupted by SIGINT") and "long.mp4" in stderr
     assert stderr.count("\n") == 1
     assert list(out.iterdir()) == []
+
+
+def test_gif_with_the_defaults_picks_25_fps_and_says_so_in_one_line(out):
+    path = out / "x.gif"
+    proc = run("perceptron", "-o", str(path), "--size", "320x180")  # else all defaults
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "mlpviz: GIF frame delays are whole 1/100 s: recording at 25 fps instead of 30"]
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.average_rate == 25 or stream.guessed_rate == 25
+        delays = {frame.duration for frame in container.decode(stream)}
+    assert delays == {4}  # centiseconds: 25 frames a second
+
+
+def parse_srt(text):
+    """[(start_s, end_s, text)] of a SubRip file."""
+    def seconds(stamp):
+        hms, ms = stamp.split(",")
+        h, m, s = (int(v) for v in hms.split(":"))
+        return h * 3600 + m * 60 + s + int(ms) / 1000
+
+    cues = []
+    for block in text.strip().split("\n\n"):
+        number, times, line = block.split("\n")
+        start, end = times.split(" --> ")
+        assert int(number) == len(cues) + 1
+        cues.append((seconds(start), seconds(end), line))
+    return cues
+
+
+def test_subtitles_and_chapters_of_a_lesson_recorded_with_the_defaults(out):
+    path = out / "xor.mp4"
+    # else the defaults (at 320x180 the panels do not fit and the animated network covers
+    # the caption bar, so a size they fit in)
+    proc = run("xor", "-o", str(path), "--size", "480x270", "--subtitles")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["xor.mp4", "xor.srt"]
+    cues = parse_srt((out / "xor.srt").read_text(encoding="utf-8"))
+    session = Session.from_lesson("xor")
+    timeline = Timeline.from_events(ScriptRunner(session, load_lesson("xor").script).events,
+                                    30, SECONDS_PER_STAGE, seconds_per_train=SECONDS_PER_TRAIN)
+    captions = [line.split(" ", 1)[1] for line in load_lesson("xor").script.splitlines()
+                if line.startswith("caption ")]
+    assert [text for _, _, text in cues] == captions  # every caption, in order
+    for start, end, text in cues:
+        # long enough to read (SubRip times are whole milliseconds)
+        assert round(1000 * (end - start)) >= round(1000 * reading_seconds(text))
+        first, stop = round(start * 30), round(end * 30)  # the frames the caption is on
+        assert {timeline[i].caption for i in range(first, stop)} == {text}
+        assert first == 0 or timeline[first - 1].caption != text
+        assert stop == len(timeline) or timeline[stop].caption != text
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        strips = [frame.to_ndarray(format="rgb24")[-24:].astype(int)
+                  for frame in container.decode(stream)]
+        chapters = container.chapters()
+    assert len(strips) == len(timeline)
+    # the burnt-in caption strip changes exactly where the cues change
+    change = [np.abs(b - a).mean() for a, b in zip(strips, strips[1:], strict=False)]
+    boundaries = {round(start * 30) - 1 for start, _, _ in cues[1:]}
+    inside = max(d for i, d in enumerate(change) if i not in boundaries)
+    assert all(change[i] > 4 * inside for i in boundaries)
+    # chapters: one per beat, each caption's first words, in the video's time
+    starts = [c["start"] * c["time_base"] for c in chapters]
+    assert [float(s) for s in starts] == pytest.approx([c[0] for c in cues], abs=0.002)
+    assert chapters[4]["metadata"]["title"] == "The loss scores the prediction"

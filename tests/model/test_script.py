@@ -32,7 +32,8 @@ def test_semicolons_newlines_comments_and_blank_lines():
 def test_every_command_and_its_arguments():
     text = (
         "iteration\ntrain 25\nhold 1.5\nhold .5\ncaption  The loss is L = (ŷ − y)²  \n"
-        "select neuron 1:2\nselect edge 2:1:3\nselect none\nsample 7\nspeed 0.5\ncaption"
+        "select neuron 1:2\nselect edge 2:1:3\nselect none\nsample 7\nspeed 0.5\ncaption\n"
+        "reading OFF\nreading on"
     )
     got = [(a.kind, a.args) for a in parse_script(text)]
     assert got == [
@@ -47,6 +48,8 @@ def test_every_command_and_its_arguments():
         ("sample", (7,)),
         ("speed", (0.5,)),
         ("caption", ("",)),
+        ("reading", (False,)),
+        ("reading", (True,)),
     ]
 
 
@@ -86,6 +89,8 @@ def test_selection_numbering_follows_seed():
         ("select layer 1:1", 1, "layer 1:1", "bad selection"),
         ("select", 1, "select", "bad selection"),
         ('caption "open', 1, 'caption "open', "not closed"),
+        ("reading slow", 1, "slow", "on or off"),
+        ("reading", 1, "reading", "exactly one value"),
         ('caption "a" b', 1, '"a" b', "after a quoted caption"),
     ],
 )
@@ -173,6 +178,9 @@ def test_events_carry_the_state_after_them():
     assert [e.epoch for e in events if e.action.kind == "train"] == [1, 2, 3]
     assert events[-1].caption == "" and events[-1].action.kind == "hold"
     assert events[-1].action_index == 7
+    assert all(e.reading for e in events)
+    events = plan_events(parse_script("reading off\ncaption A\nreading on\nforward"), SIZES)
+    assert [e.reading for e in events] == [False, False, True, True]
 
 
 # ---- running ---------------------------------------------------------------------------

@@ -196,3 +196,30 @@ def test_record_frames_checks_the_path_before_rendering(tmp_path):
     with pytest.raises(RecordError, match="cannot write"):
         record_frames(frames(), tmp_path / "missing" / "out.mp4", W, H, FPS)
     assert rendered == []
+
+
+@pytest.mark.parametrize("suffix", ["mp4", "gif"])
+def test_repeating_a_frame_gives_the_video_of_putting_it_again(tmp_path, suffix):
+    fps = 25
+    with ThreadedWriter(VideoWriter(tmp_path / f"put.{suffix}", W, H, fps)) as put:
+        for i in (0, 0, 0, 1, 1):
+            put.put(frame_for(i))
+    with ThreadedWriter(VideoWriter(tmp_path / f"repeat.{suffix}", W, H, fps)) as repeat:
+        repeat.put(frame_for(0))
+        repeat.repeat()
+        repeat.repeat()
+        repeat.put(frame_for(1))
+        repeat.repeat()
+    assert repeat.frames_written == 5
+    want, got = decode(tmp_path / f"put.{suffix}"), decode(tmp_path / f"repeat.{suffix}")
+    assert len(got) == 5
+    for a, b in zip(want, got, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_nothing_to_repeat_before_the_first_frame(tmp_path):
+    writer = VideoWriter(tmp_path / "x.mp4", W, H, FPS)
+    with pytest.raises(RecordError, match="no frame to repeat"):
+        writer.repeat()
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []

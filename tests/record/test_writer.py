@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from mlpviz.record import FORMATS, RecordError, VideoWriter, format_for_path
+from mlpviz.record.writer import legal_fps
 
 W, H, N = 64, 48, 10
 BACKGROUND = (30, 60, 90)
@@ -282,3 +283,68 @@ def test_h264_encoding_is_deterministic(tmp_path):
     assert len(first) == len(second) == N
     for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# ---- chapters and legal frame rates --------------------------------------------------
+@pytest.mark.parametrize("fmt", ["mp4", "webm"])
+def test_chapters_are_stored_and_end_where_the_next_starts(tmp_path, fmt):
+    path = tmp_path / f"chapters.{fmt}"
+    # 10 frames at 10 fps: 1 s; a chapter from 1.5 s on is past the end and is dropped
+    with VideoWriter(path, W, H, 10, chapters=[(0.0, "Intro"), (0.45, "Forward, layer 1"),
+                                               (1.5, "Late")]) as writer:
+        for i in range(N):
+            writer.write(square_frame(i))
+    with av.open(str(path)) as container:
+        chapters = container.chapters()
+        assert sum(1 for _ in container.decode(video=0)) == N  # the video is intact
+    got = [(c["metadata"]["title"], c["start"] * c["time_base"], c["end"] * c["time_base"])
+           for c in chapters]
+    assert got == [("Intro", 0, Fraction(45, 100)), ("Forward, layer 1", Fraction(45, 100), 1)]
+
+
+def test_gif_ignores_chapters(tmp_path):
+    path = tmp_path / "x.gif"
+    with VideoWriter(path, W, H, 25, chapters=[(0.0, "Intro")]) as writer:
+        writer.write(square_frame(0))
+    with av.open(str(path)) as container:
+        assert container.chapters() == []
+
+
+@pytest.mark.parametrize(("fps", "legal"), [(1, 25), (25, 25), (30, 25), (37, 25), (38, 50),
+                                            (60, 50), (120, 50)])
+def test_gif_takes_the_nearest_legal_frame_rate(fps, legal):
+    assert legal_fps("gif", fps) == legal
+    assert legal_fps("mp4", fps) == legal_fps("webm", fps) == fps
+
+
+def test_legal_fps_leaves_invalid_rates_to_the_writer():
+    assert legal_fps("gif", 0) == 0 and legal_fps("gif", 500) == 500
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bgra_frames_give_the_same_video_as_rgb(tmp_path, fmt):
+    fps = FPS[fmt]
+    with VideoWriter(tmp_path / f"rgb.{fmt}", W + 1, H, fps) as rgb_writer, \
+            VideoWriter(tmp_path / f"bgra.{fmt}", W + 1, H, fps,
+                        pixel_format="bgra") as bgra_writer:
+        for i in range(N):
+            rgb = square_frame(i, W + 1)  # odd width: padded the same way
+            bgra = np.empty((H, W + 1, 4), np.uint8)
+            bgra[..., :3], bgra[..., 3] = rgb[..., ::-1], 255
+            rgb_writer.write(rgb)
+            bgra_writer.write(bgra)
+    _, want, _ = decode(tmp_path / f"rgb.{fmt}")
+    _, got, _ = decode(tmp_path / f"bgra.{fmt}")
+    assert len(got) == N
+    for a, b in zip(want, got, strict=True):  # the same colours; H.264 rounds the same way
+        np.testing.assert_allclose(a.astype(int), b.astype(int), atol=2)
+
+
+def test_a_bgra_writer_takes_only_four_channels(tmp_path):
+    with pytest.raises(RecordError, match="unknown pixel format"):
+        VideoWriter(tmp_path / "x.mp4", W, H, pixel_format="argb")
+    writer = VideoWriter(tmp_path / "x.mp4", W, H, pixel_format="bgra")
+    with pytest.raises(RecordError, match=r"\(height, width, 4\) uint8"):
+        writer.write(square_frame(0))
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []

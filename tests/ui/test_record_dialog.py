@@ -190,3 +190,21 @@ def test_a_take_keeps_the_rhythm_and_every_action(qtbot, window):
     runner_actions = parse_script(log.script())
     assert [a.kind for a in runner_actions if a.kind != "hold"] == [
         *steps, "select", "caption", "train"]
+
+
+def test_videos_show_network_and_plots_unless_asked(qtbot, window):
+    d = show_record_dialog(window)
+    assert d.view_combo.currentData() == "network+plots"
+    assert not d.subtitles_check.isChecked()
+
+
+def test_subtitles_checkbox_writes_the_captions_next_to_the_video(qtbot, dialog, out):
+    dialog.script_edit.setPlainText("caption Hello there\nforward")
+    qtbot.mouseClick(dialog.subtitles_check, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.recorded, timeout=120_000):
+        assert dialog.start()
+    assert sorted(p.name for p in out.iterdir()) == ["take.mp4", "take.srt"]
+    assert (out / "take.srt").read_text(encoding="utf-8") == (
+        "1\n00:00:00,000 --> 00:00:02,520\nHello there\n")  # 63 frames at 25 fps
+    assert dialog.status.text() == f"Saved {out / 'take.mp4'} and its subtitles take.srt"
+    assert dialog.window_.settings.value("record/subtitles") == "true"

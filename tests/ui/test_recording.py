@@ -150,9 +150,22 @@ def test_unwritable_path_is_a_record_error_and_no_file(qapp, out):
                size=SIZE, fps=10)
     with pytest.raises(RecordError, match="format"):
         record(Session.from_lesson("xor"), out / "x.avi", SCRIPT, size=SIZE, fps=10)
-    with pytest.raises(RecordError, match="25 or 50"):
-        record(Session.from_lesson("xor"), out / "x.gif", SCRIPT, size=SIZE, fps=30)
+    with pytest.raises(RecordError, match="fps"):
+        record(Session.from_lesson("xor"), out / "x.gif", SCRIPT, size=SIZE, fps=0)
     assert list(out.iterdir()) == []
+
+
+def test_a_gif_records_at_the_legal_rate_nearest_the_one_asked_and_says_so(qapp, out):
+    notes = []
+    path = record(Session.from_lesson("xor"), out / "x.gif", "forward", size=SIZE, fps=40,
+                  note=notes.append)
+    assert notes == ["GIF frame delays are whole 1/100 s: recording at 50 fps instead of 40"]
+    with av.open(str(path)) as container:
+        assert {f.duration for f in container.decode(video=0)} == {2}  # centiseconds
+    notes.clear()
+    record(Session.from_lesson("xor"), out / "y.gif", "forward", size=SIZE, fps=25,
+           note=notes.append)
+    assert notes == []
 
 
 def test_script_error_names_the_line_before_anything_is_written(qapp, out):
@@ -169,8 +182,8 @@ def test_bad_settings_are_record_errors(qapp):
                             ({"size": (8, 8)}, "out of range"), ({"fps": 0}, "fps")):
         with pytest.raises(RecordError, match=message):
             FrameRenderer(session, "forward", **kwargs)
-    with pytest.raises(RecordError, match="no frames"):
-        Recording(session, "unused.mp4", "caption hello")
+    with pytest.raises(RecordError, match="no frames"):  # (a caption alone gets its reading time)
+        Recording(session, "unused.mp4", "reading off; caption hello")
 
 
 def test_captions_are_burned_into_a_strip_below_the_network(qapp):
@@ -231,3 +244,31 @@ def test_plots_follow_training(qapp):
     frames = [f.copy() for f in renderer]
     assert len(frames) == 20
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 0.5
+
+
+def test_bgra_frames_are_the_rgb_frames_in_qt_memory_order(qapp):
+    script = 'caption "Forward"; forward'
+    rgb = [f.copy() for f in FrameRenderer(Session.from_lesson("xor"), script, SIZE, 10)]
+    bgra = [f.copy() for f in FrameRenderer(Session.from_lesson("xor"), script, SIZE, 10,
+                                            pixel_format="bgra")]
+    assert len(rgb) == len(bgra) and bgra[0].shape == (*rgb[0].shape[:2], 4)
+    for a, b in zip(rgb, bgra, strict=True):
+        np.testing.assert_array_equal(a, b[..., 2::-1])
+        assert (b[..., 3] == 255).all()
+
+
+def test_still_frames_are_repeated_not_reencoded_and_the_video_shows_every_frame(qapp, out):
+    script = "forward; hold 1; caption Now; train 3"
+    renderer = FrameRenderer(Session.from_lesson("xor"), script, SIZE, 10, "network")
+    raw, repeated = [], []
+    for frame in renderer:
+        raw.append(frame.copy())
+        repeated.append(renderer.repeated)
+    # 6 forward frames, then the hold: painted once (nothing animating), then repeated
+    assert not any(repeated[:7]) and all(repeated[7:16])
+    path = record(Session.from_lesson("xor"), out / "x.mp4", script, size=SIZE, fps=10,
+                  view="network")
+    _, _, _, frames = decode(path)
+    assert len(frames) == len(raw)
+    for got, want in zip(frames, raw, strict=True):  # each frame is its picture (H.264 noise)
+        assert np.abs(got.astype(int) - want.astype(int)).mean() < 3

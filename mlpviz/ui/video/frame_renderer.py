@@ -51,6 +51,14 @@ def _offscreen(widget: QWidget, width: int, height: int) -> None:
     widget.show()
 
 
+def _bgra_view(image: QImage) -> np.ndarray:
+    """A (height, width, 4) uint8 view of an RGB32 ``image``: B, G, R, 0xFF per pixel on a
+    little-endian machine (how :class:`~mlpviz.record.VideoWriter` takes "bgra")."""
+    w, h, bpl = image.width(), image.height(), image.bytesPerLine()
+    buf = np.frombuffer(image.constBits(), np.uint8, count=bpl * h)
+    return buf.reshape(h, bpl)[:, : 4 * w].reshape(h, w, 4)
+
+
 def _rgb_view(image: QImage) -> np.ndarray:
     """A (height, width, 3) uint8 view of an RGB888 ``image`` (rows may be padded)."""
     w, h, bpl = image.width(), image.height(), image.bytesPerLine()
@@ -83,6 +91,10 @@ class FrameRenderer:
     ``captions`` shows the script's captions in the caption bar; ``thumbnails`` and
     ``value_mode`` are the network's view options. ``script`` None means
     :func:`default_script`. The session given is never changed.
+    :attr:`repeated` says whether the frame just given is the one before it again.
+    ``pixel_format="bgra"`` yields ``(height, width, 4)`` arrays of the RGB32 picture as it
+    is in memory instead (B, G, R, 0xFF on little-endian machines), skipping a conversion
+    per frame; recording uses it.
 
     A bad script raises ScriptError (naming the line) and bad settings RecordError, here,
     before anything is painted. Iterating yields each frame once, in order, as a
@@ -104,8 +116,12 @@ class FrameRenderer:
         *,
         thumbnails: bool = False,
         value_mode: str = "a",
+        pixel_format: str = "rgb",
     ) -> None:
         self.size = check_options(size, fps, view, theme, value_mode)
+        if pixel_format not in ("rgb", "bgra"):
+            raise RecordError(f"unknown pixel format {pixel_format!r}; use rgb or bgra")
+        self.pixel_format = pixel_format
         self.fps, self.view, self.theme, self.captions = fps, view, theme, bool(captions)
         self.script = default_script(session) if script is None else script
         self.session = Session.from_snapshot(session.snapshot())
@@ -123,6 +139,7 @@ class FrameRenderer:
         self._image: QImage | None = None  # owns the memory of the last frame's array
         self._canvas: QImage | None = None
         self._last: np.ndarray | None = None
+        self.repeated = False  # the last frame given is the one before it again
 
     def __len__(self) -> int:
         return len(self.timeline)
@@ -212,7 +229,8 @@ class FrameRenderer:
         moved = self._key is None or self._key[0] != position
         t = shown.t if shown.animating else None
         key = (position, t, shown.caption)
-        if key == self._key and self._last is not None:
+        self.repeated = key == self._key and self._last is not None
+        if self.repeated:
             return self._last
         self._key = key
         self.ctl.apply(shown)
@@ -220,7 +238,11 @@ class FrameRenderer:
             # the views refresh from zero-delay timers and relayout from posted events
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self._image = self._compose(moved or self.view == "window")
-        self._last = _rgb_view(self._image)
+        if self.pixel_format == "bgra":
+            self._last = _bgra_view(self._image)
+        else:
+            self._image = self._image.convertToFormat(QImage.Format.Format_RGB888)
+            self._last = _rgb_view(self._image)
         return self._last
 
     def _compose(self, full: bool) -> QImage:
@@ -240,7 +262,7 @@ class FrameRenderer:
             p = QPainter(self._canvas)
             net.render(p, net.mapTo(self.panels, QPoint(0, 0)))
             p.end()
-        return self._canvas.convertToFormat(QImage.Format.Format_RGB888)
+        return self._canvas  # RGB32
 
 
 def render_frames(

@@ -37,7 +37,13 @@ from mlpviz.model.session import Session
 from mlpviz.record import RecordError
 from mlpviz.record.writer import GIF_FPS, MAX_SIZE, MIN_SIZE
 from mlpviz.ui.video.action_log import ActionLog
-from mlpviz.ui.video.recording import FrameRate, Recording, default_script, progress_text
+from mlpviz.ui.video.recording import (
+    DEFAULT_VIEW,
+    FrameRate,
+    Recording,
+    default_script,
+    progress_text,
+)
 
 VIEW_CHOICES = (("Whole window", "window"), ("Network", "network"), ("Plots", "plots"),
                 ("Network + plots side by side", "network+plots"))
@@ -95,7 +101,12 @@ class RecordDialog(QDialog):
         browse.clicked.connect(self._browse)
         self.captions_check = QCheckBox("Burn the script's captions into the video")
         self.captions_check.setChecked(str(s.value("record/captions", "true")) == "true")
-        for box, key, default in ((self.view_combo, "view", 0), (self.size_combo, "size", 0),
+        self.subtitles_check = QCheckBox("Write the captions as subtitles too (NAME.srt "
+                                         "next to the video)")
+        self.subtitles_check.setChecked(str(s.value("record/subtitles", "false")) == "true")
+        default_view = self.view_combo.findData(DEFAULT_VIEW)
+        for box, key, default in ((self.view_combo, "view", default_view),
+                                  (self.size_combo, "size", 0),
                                   (self.fps_combo, "fps", FPS_CHOICES.index(30)),
                                   (self.format_combo, "format", 0)):
             index = box.findText(str(s.value(f"record/{key}", "")))
@@ -118,6 +129,7 @@ class RecordDialog(QDialog):
         form.addRow("Format", self.format_combo)
         form.addRow("File", file_row)
         form.addRow("", self.captions_check)
+        form.addRow("", self.subtitles_check)
 
         self.script_edit = QPlainTextEdit()
         self.script_edit.setPlaceholderText("forward\nbackward\nupdate\ntrain 50\nhold 2")
@@ -281,7 +293,8 @@ class RecordDialog(QDialog):
                 size=self.size, fps=self.fps, view=self.view_combo.currentData(),
                 theme=win.theme_key, captions=self.captions_check.isChecked(),
                 thumbnails=win.thumbs_action.isChecked(), value_mode=mode,
-                fmt=self.format_combo.currentData())
+                fmt=self.format_combo.currentData(),
+                subtitles=self.subtitles_check.isChecked())
         except (ScriptError, RecordError) as exc:
             self._say(str(exc), error=True)
             return False
@@ -289,7 +302,8 @@ class RecordDialog(QDialog):
         self._rate = FrameRate()
         self.progress.setValue(0)
         self._set_busy(True)
-        self._say(f"Rendering {self._rec.total} frames…")
+        note = f"{self._rec.note}. " if self._rec.note else ""
+        self._say(f"{note}Rendering {self._rec.total} frames…")
         self._timer.start()
         return True
 
@@ -299,6 +313,7 @@ class RecordDialog(QDialog):
                          (self.fps_combo, "fps"), (self.format_combo, "format")):
             s.setValue(f"record/{key}", box.currentText())
         s.setValue("record/captions", "true" if self.captions_check.isChecked() else "false")
+        s.setValue("record/subtitles", "true" if self.subtitles_check.isChecked() else "false")
         s.setValue("record/folder", str(Path(self.path_edit.text().strip()).parent))
 
     def _set_busy(self, busy: bool) -> None:
@@ -346,7 +361,8 @@ class RecordDialog(QDialog):
             self._stop(f"Recording failed: {error}. No file was written.", error=True)
             return
         self.progress.setValue(100)
-        self._stop(f"Saved {path}")
+        srt = self._rec.subtitles if self._rec is not None else None
+        self._stop(f"Saved {path}" + (f" and its subtitles {srt.name}" if srt else ""))
         self.recorded.emit(str(path))
 
     def cancel(self) -> None:
