@@ -82,6 +82,11 @@ class Playback:
         self.timeline = Timeline.from_events(self.runner.events, fps=fps, **timeline_options)
         self.toggles = toggles if toggles is not None else ViewToggles()
         self._last_index = -1
+        events = self.runner.events
+        heads = events.heads() if hasattr(events, "heads") else events
+        #: the first stage of the script: before it, the diagram waits for the forward pass
+        self._first_stage = next((e.index for e in heads if e.stage is not None), None)
+        self._waiting: tuple[tuple, Walkthrough] | None = None
 
     def __len__(self) -> int:
         return len(self.timeline)
@@ -121,9 +126,23 @@ class Playback:
         stage = frame.stage if frame is not None else None
         t = float(frame.eased) if frame is not None and stage is not None else 1.0
         caption = frame.caption if frame is not None else r.caption
-        return Shown(walkthrough=None if training else r.walkthrough, stage=stage, t=t,
+        wt = None if training else r.walkthrough
+        if wt is None and not training and self._first_stage is not None \
+                and r.position <= self._first_stage:
+            wt = self._not_started()
+        return Shown(walkthrough=wt, stage=stage, t=t,
                      selection=r.selection, sample=r.sample, caption=caption,
                      epoch=self.session.epoch, training=training, toggles=self.toggles)
+
+    def _not_started(self) -> Walkthrough:
+        """A walkthrough of the traced sample with nothing revealed yet: before a script's
+        first stage the diagram shows "?" where the forward pass will put numbers, so
+        the pass itself reveals them (one per sample and weights)."""
+        r = self.runner
+        key = (r.sample, self.session.steps, self.session.epoch)
+        if self._waiting is None or self._waiting[0] != key:
+            self._waiting = (key, Walkthrough(self.session, sample=r.sample))
+        return self._waiting[1]
 
     def __iter__(self) -> Iterator[Shown]:
         for k in range(len(self.timeline)):
