@@ -111,7 +111,7 @@ def test_each_beat_animates_one_stage_and_training_moves_the_epoch(qtbot, window
         before = window.ctl.walkthrough.index if window.ctl.walkthrough else None
         right(qtbot, window)
         wt = window.ctl.walkthrough
-        if wt is not None and wt.index != before:
+        if wt is not None and wt.stage is not None and wt.index != before:
             assert window.network._wt is wt
             kinds.append(wt.stage.kind)
     assert kinds == ["forward", "forward", "loss", "backward", "backward", "update"]
@@ -122,7 +122,8 @@ def test_each_beat_animates_one_stage_and_training_moves_the_epoch(qtbot, window
 def test_left_arrow_takes_back_the_update_and_its_caption(qtbot, window):
     window.load_lesson("xor")
     start = window.ctl.session.net.get_params()
-    while window.ctl.walkthrough is None or window.ctl.walkthrough.stage.kind != "backward" \
+    while window.ctl.walkthrough is None or window.ctl.walkthrough.stage is None \
+            or window.ctl.walkthrough.stage.kind != "backward" \
             or window.ctl.walkthrough.index != 4:
         right(qtbot, window)
     caption_before = window.caption.text()
@@ -235,7 +236,8 @@ def test_linear_vs_xor_ends_with_a_straight_boundary_and_the_failure_caption(qtb
 
 def test_perceptron_script_shows_the_zero_gradient(qtbot, window):
     window.load_lesson("perceptron")
-    while window.ctl.walkthrough is None or window.ctl.walkthrough.stage.kind != "backward":
+    while window.ctl.walkthrough is None or window.ctl.walkthrough.stage is None \
+            or window.ctl.walkthrough.stage.kind != "backward":
         right(qtbot, window)
     wt = window.ctl.walkthrough
     assert "every gradient is zero" in window.caption.text()
