@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QPoint, QSettings, Qt, QThread
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtCore import QEvent, QEventLoop, QPoint, QRect, QSettings, Qt, QThread
+from PySide6.QtGui import QColor, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QApplication, QWidget
 
 from mlpviz.model.playback import VALUE_MODES, VIEWS, Playback, Shown, ViewToggles
@@ -258,9 +258,14 @@ class FrameRenderer:
             else:
                 self._canvas = self.panels.render_frame(w, h)
         else:  # only the animated network moves: repaint it over the last picture
-            net = self.panels.network
+            net, caption = self.panels.network, self.panels.caption
+            origin = net.mapTo(self.panels, QPoint(0, 0))
+            bottom = caption.y() if caption.isVisible() else self._canvas.height()
+            # only the part of the network the panels show (a frame too small for the
+            # panels' minimum size must not let the network paint over the caption bar)
+            shown = QRect(0, 0, net.width(), max(0, bottom - origin.y()))
             p = QPainter(self._canvas)
-            net.render(p, net.mapTo(self.panels, QPoint(0, 0)))
+            net.render(p, origin, QRegion(shown))
             p.end()
         return self._canvas  # RGB32
 
