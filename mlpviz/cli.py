@@ -323,13 +323,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mlpviz: error: interrupted", file=sys.stderr)
         return 1
-    except (OSError, ValueError, ArithmeticError) as exc:
+    except ArithmeticError as exc:  # training diverged: the script runner notes the line
+        notes = "; ".join(getattr(exc, "__notes__", []))
+        print(f"mlpviz: error: {notes}: {exc}" if notes else f"mlpviz: error: {exc}",
+              file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
         print(f"mlpviz: error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # the recorder's own errors (RecordError), one line each
-        from mlpviz.record import RecordError
+        from mlpviz.record import RecordCancelled, RecordError
 
         if not isinstance(exc, RecordError):
             raise
-        print(f"mlpviz: error: {exc}", file=sys.stderr)
+        if isinstance(exc, RecordCancelled):
+            print(f"mlpviz: error: recording interrupted; nothing was written ({exc})",
+                  file=sys.stderr)
+        else:
+            print(f"mlpviz: error: {exc}", file=sys.stderr)
         return 1

@@ -15,9 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mlpviz.cli import CLIError
 from mlpviz.model.cancel import JOB
-from mlpviz.model.script import ScriptError
 from mlpviz.model.session import Session
 from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
 from mlpviz.record.subtitles import subtitles_path, write_srt
@@ -234,7 +232,7 @@ def record_cli(
 ) -> Path:
     """``mlpviz record``: render headless with a progress bar on stderr when it is a
     terminal; a note (a GIF's frame rate) is one line on stderr. ``subtitles`` writes
-    OUT.srt too. Every failure and Ctrl-C becomes a one-line CLIError; no file is left."""
+    OUT.srt too. Errors propagate (mlpviz.cli turns them into one line); no file is left."""
     bar = _TextProgress(sys.stderr) if sys.stderr.isatty() else None
     # Ctrl-C and SIGTERM set cancel.JOB (mlpviz.cli installs the handlers): asked here
     # before every frame, and by training and the script runner inside one
@@ -242,13 +240,6 @@ def record_cli(
         return record(session, output, steps, size=size, fps=fps, view=view, theme=theme,
                       captions=captions, subtitles=subtitles, progress=bar,
                       cancelled=JOB.requested, note=_print_note)
-    except RecordCancelled:
-        raise CLIError(f"recording interrupted; {output} was not written") from None
-    except (ScriptError, RecordError) as exc:
-        raise CLIError(str(exc)) from None
-    except ArithmeticError as exc:  # training diverged: the runner notes the script line
-        notes = "; ".join(getattr(exc, "__notes__", []))
-        raise CLIError(f"{notes}: {exc}" if notes else str(exc)) from None
     finally:
         if bar is not None:
             bar.end()
