@@ -31,7 +31,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from mlpviz.model.session import Session  # noqa: E402
 from mlpviz.ui.shell.app import make_app  # noqa: E402
-from mlpviz.ui.video.recording import FrameRenderer, record  # noqa: E402
+from mlpviz.ui.video.frame_renderer import FrameRenderer  # noqa: E402
+from mlpviz.ui.video.recording import record  # noqa: E402
 
 SCRIPT = "train 30; iteration; hold 2"
 LESSON = "spiral"

@@ -16,7 +16,7 @@ from mlpviz.model.lessons import load_lesson
 from mlpviz.model.script import ScriptRunner, parse_script
 from mlpviz.model.session import Session
 from mlpviz.model.timeline import Timeline, reading_seconds
-from mlpviz.ui.video.recording import SECONDS_PER_STAGE, SECONDS_PER_TRAIN
+from mlpviz.ui.video.frame_renderer import SECONDS_PER_STAGE, SECONDS_PER_TRAIN
 
 SMALL = ["--size", "320x180", "--fps", "10", "--view", "network"]
 

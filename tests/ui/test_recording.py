@@ -12,15 +12,13 @@ from mlpviz.model.script import ScriptError, parse_script
 from mlpviz.model.session import Session
 from mlpviz.model.timeline import Timeline
 from mlpviz.record import RecordCancelled, RecordError
-from mlpviz.ui.video.recording import (
+from mlpviz.ui.video.frame_renderer import (
     SECONDS_PER_STAGE,
     FrameRenderer,
-    Recording,
     default_script,
-    progress_text,
-    record,
     render_frames,
 )
+from mlpviz.ui.video.recording import Recording, progress_text, record
 
 SCRIPT = "forward; forward; loss; backward; backward; update"
 SIZE = (320, 180)

@@ -37,13 +37,8 @@ from mlpviz.model.session import Session
 from mlpviz.record import RecordError
 from mlpviz.record.writer import GIF_FPS, MAX_SIZE, MIN_SIZE
 from mlpviz.ui.video.action_log import ActionLog
-from mlpviz.ui.video.recording import (
-    DEFAULT_VIEW,
-    FrameRate,
-    Recording,
-    default_script,
-    progress_text,
-)
+from mlpviz.ui.video.frame_renderer import DEFAULT_VIEW, default_script
+from mlpviz.ui.video.recording import FrameRate, Recording, progress_text
 
 VIEW_CHOICES = (("Whole window", "window"), ("Network", "network"), ("Plots", "plots"),
                 ("Network + plots side by side", "network+plots"))

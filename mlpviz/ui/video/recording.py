@@ -2,8 +2,8 @@
 loop), :func:`record` (all at once) and ``mlpviz record`` (:func:`record_cli`, with a
 terminal progress bar).
 
-Frames come from :class:`~mlpviz.ui.video.frame_renderer.FrameRenderer` (offline, deterministic,
-never by wall clock); its public names are importable from here too.
+Frames come from :class:`~mlpviz.ui.video.frame_renderer.FrameRenderer` (offline,
+deterministic, never by wall clock).
 """
 
 from __future__ import annotations
@@ -20,22 +20,7 @@ from mlpviz.model.session import Session
 from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
 from mlpviz.record.subtitles import subtitles_path, write_srt
 from mlpviz.record.writer import format_for_path, legal_fps
-from mlpviz.ui.video.frame_renderer import (
-    DEFAULT_SCRIPT,
-    DEFAULT_VIEW,
-    SECONDS_PER_STAGE,
-    SECONDS_PER_TRAIN,
-    VIEWS,
-    FrameRenderer,
-    default_script,
-    render_frames,
-)
-
-__all__ = [
-    "DEFAULT_SCRIPT", "DEFAULT_VIEW", "SECONDS_PER_STAGE", "SECONDS_PER_TRAIN", "VIEWS",
-    "X264_PARAMS", "X264_PRESET", "FrameRate", "FrameRenderer", "Recording",
-    "default_script", "progress_text", "record", "record_cli", "render_frames",
-]
+from mlpviz.ui.video.frame_renderer import DEFAULT_VIEW, FrameRenderer
 
 X264_PRESET = "veryfast"  # for UI pictures as small as "fast" makes them, at 3x the speed
 # diamond motion search, one subpixel pass: ~15 % less x264 time on these pictures for the
