@@ -123,13 +123,13 @@ class Legend:
     −scale, the colour bar, +scale, and under the row its note in small type ("scale of
     this stage", "scale ±2 → ±5")."""
 
-    ROW_H, NOTE_H = 19.0, 15.0  # at scale 1
+    ROW_H, NOTE_H = 20.0, 16.0  # at scale 1
 
     def __init__(self, pr: Painter):
         self.pr = pr
         s = pr.L.s
         self.rows: list[LegendRow] = list(pr.S.legend)
-        fm = QFontMetricsF(pr.f_sub)
+        fm = QFontMetricsF(pr.f_legend)
         self.label_w = max([fm.horizontalAdvance(r.name) for r in self.rows] + [60.0]) + 8 * s
         widest = max([fm.horizontalAdvance("+" + fmt(r.scale)) for r in self.rows] + [0.0])
         self.num_w = max(40 * s, widest + 6 * s)
@@ -147,9 +147,9 @@ class Legend:
         th, s = pr.th, pr.L.s
         box = self.rect()
         x, y = box.left(), box.top()
-        p.setFont(pr.f_sub)
         rh = self.ROW_H * s
         for row in self.rows:
+            p.setFont(pr.f_legend)
             p.setPen(QColor(th.foreground))
             p.drawText(QRectF(x, y, self.label_w - 6 * s, rh), ALIGN_R, row.name)
             p.setPen(QColor(th.muted))
@@ -170,6 +170,7 @@ class Legend:
             p.drawRoundedRect(bar, 2 * s, 2 * s)
             y += rh
             if row.note:
+                p.setFont(pr.f_sub)
                 p.setPen(QColor(th.muted))
                 p.drawText(QRectF(x, y - 2 * s, self.width - self.num_w + 4 * s,
                                   self.NOTE_H * s), ALIGN_R, row.note)

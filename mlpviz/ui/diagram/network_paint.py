@@ -42,6 +42,7 @@ class Painter:
         self.base_font = base_font
         self.f_title = font(base_font, 13.5 * s, bold=True)
         self.f_sub = font(base_font, 11.5 * s)
+        self.f_legend = font(base_font, 12.5 * s)
         self.f_label = font(base_font, 12.5 * s * layout.label_scale)
         self.f_caption = font(base_font, 15 * s, bold=True)
         self.f_chip = font(base_font, max(0.46 * layout.chip_h, 10.5 * s))

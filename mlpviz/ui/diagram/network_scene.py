@@ -178,15 +178,16 @@ def round_up(x: float) -> float:
 
 def gradient_scale(v: Values, stage: object | None, locked: bool) -> float:
     """The clamp of the gradient colours in a backward stage: the 95th percentile of
-    |∂L/∂w| and |∂L/∂b| of what the stage computes (its layer, or its neuron's row), or,
-    ``locked``, of every gradient of the iteration, so stages can be compared."""
-    if v.dW is None or v.db is None:
+    |∂L/∂w| of what the stage computes (its layer, or its neuron's row), or, ``locked``,
+    of every ∂L/∂w of the iteration, so stages can be compared. Bias gradients and δ
+    (often larger) are drawn on the same scale and clamp at its ends."""
+    if v.dW is None:
         return 1.0
     layer, neuron = getattr(stage, "layer", None), getattr(stage, "neuron", None)
     if locked or layer is None:
-        return round_up(robust_max([*v.dW, *v.db]))
+        return round_up(robust_max(list(v.dW)))
     rows = slice(None) if neuron is None else slice(neuron, neuron + 1)
-    return round_up(robust_max([v.dW[layer][rows], v.db[layer][rows]]))
+    return round_up(robust_max([v.dW[layer][rows]]))
 
 
 class WeightScale:
