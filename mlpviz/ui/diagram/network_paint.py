@@ -251,7 +251,8 @@ class Painter:
         pad, h = 8 * L.s, fm.height() + 4 * L.s
         segs = np.array([S.edges[lab.layer].segs[lab.k] for lab in S.labels])
         sizes = np.array([(fm.horizontalAdvance(lab.text) + pad, h) for lab in S.labels])
-        rects = place_labels(segs, sizes, self.obstacles())
+        others = np.concatenate([e.segs for e in S.edges])
+        rects = place_labels(segs, sizes, self.obstacles(), others=others)
         self._label_spots = [(lab, r) for lab, r in zip(S.labels, rects, strict=True)
                              if r is not None]
         return self._label_spots

@@ -32,8 +32,8 @@ QUANTITY = {"a": "a", "z": "z", "delta": "δ"}
 PERCENTILE = 95.0  # gradient, Δw and weight scales: this percentile of |value|
 LABEL_EDGES = 30  # networks with at most this many drawn edges get numbers on the edges
 GROW_HEADROOM = 1.25  # a weight scale that is outgrown grows to a nice number above this × p95
-#: colour and width of gradient and Δw edges follow |v / scale| ** GAMMA: an edge at 10 %
-#: of the scale is drawn at 32 % of the colour, visible from the back of a hall
+#: colour and width of edges (weights, gradients, Δw) follow |v / scale| ** GAMMA: an edge
+#: at 10 % of the scale is drawn at 32 % of the colour, visible from the back of a hall
 GAMMA = 0.5
 #: where along an edge (from source to target) a number may sit, in order of preference
 LABEL_FRACTIONS = (0.72, 0.5, 0.6, 0.4, 0.8, 0.3, 0.66, 0.55, 0.45, 0.35, 0.25, 0.85)
@@ -64,7 +64,7 @@ class Edges(Items):
 @dataclass
 class LegendRow:
     """One colour scale of the legend: what it colours, its clamp ±``scale``, the exponent
-    of its colour mapping (1 linear, GAMMA for gradients and Δw) and a note ("" or e.g.
+    of its colour mapping (1 linear for neurons, GAMMA for edges) and a note ("" or e.g.
     "this stage", "scale ±2 → ±5")."""
 
     name: str
@@ -105,7 +105,7 @@ class Scene:
     caption: str
     batch: int
     ekind: str = "w"  # edges show "w", "grad" (∂L/∂w) or "update" (w morphing, Δw marked)
-    egamma: float = 1.0  # exponent of the edge colour mapping (GAMMA for gradients)
+    egamma: float = GAMMA  # exponent of the edge colour mapping
     dscale: float = 1.0  # clamp of the Δw marks of the update stage
     badges: list[Items] | None = None  # per column: δ beside the neurons (backward)
     labels: list[EdgeLabel] = field(default_factory=list)  # numbers on edges
@@ -232,15 +232,37 @@ class WeightScale:
         return f"scale ±{fmt(self.previous)} → ±{fmt(self.scale)}"
 
 
+def _crossings(rect: tuple[float, float, float, float], segs: np.ndarray) -> np.ndarray:
+    """Mask (k,) of the segments (k, 4) that pass through ``rect`` (x, y, w, h)
+    (Liang–Barsky clipping, vectorised)."""
+    x, y, w, h = rect
+    x0, y0 = segs[:, 0], segs[:, 1]
+    dx, dy = segs[:, 2] - x0, segs[:, 3] - y0
+    lo, hi = np.zeros(len(segs)), np.ones(len(segs))
+    ok = np.ones(len(segs), bool)
+    for p, q in ((-dx, x0 - x), (dx, x + w - x0), (-dy, y0 - y), (dy, y + h - y0)):
+        parallel = np.abs(p) < 1e-12
+        ok &= ~(parallel & (q < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+        lo = np.where(~parallel & (p < 0), np.maximum(lo, t), lo)
+        hi = np.where(~parallel & (p > 0), np.minimum(hi, t), hi)
+    return ok & (lo <= hi)
+
+
 def place_labels(segs: np.ndarray, sizes: np.ndarray, obstacles: np.ndarray | None = None,
-                 fractions: tuple[float, ...] = LABEL_FRACTIONS) -> list[tuple | None]:
+                 fractions: tuple[float, ...] = LABEL_FRACTIONS,
+                 others: np.ndarray | None = None) -> list[tuple | None]:
     """Rectangles (x, y, w, h) for labels of ``sizes`` (k, 2) (width, height) centred on
-    segments ``segs`` (k, 4) at one of ``fractions`` of their length (source to target),
-    the first that overlaps neither an obstacle (m, 4) (x, y, w, h) nor a label placed
-    before; None for a label that fits nowhere. Labels are placed in order: put the most
-    important first."""
+    segments ``segs`` (k, 4) at one of ``fractions`` of their length (source to target):
+    of the spots that overlap neither an obstacle (m, 4) (x, y, w, h) nor a label placed
+    before, the first crossed by the fewest other edges (``segs`` and ``others`` (n, 4)),
+    so a number is not read as another edge's; None for a label that fits nowhere.
+    Labels are placed in order: put the most important first."""
     placed: list[tuple[float, float, float, float]] = []
     obs = np.zeros((0, 4)) if obstacles is None else np.asarray(obstacles, float).reshape(-1, 4)
+    segs = np.asarray(segs, float).reshape(-1, 4)
+    lines = segs if others is None else np.vstack([segs, np.asarray(others, float)])
     out: list[tuple | None] = []
 
     def free(r: tuple[float, float, float, float]) -> bool:
@@ -250,18 +272,23 @@ def place_labels(segs: np.ndarray, sizes: np.ndarray, obstacles: np.ndarray | No
                 return False
         return True
 
-    for (x0, y0, x1, y1), (w, h) in zip(np.asarray(segs, float).tolist(),
-                                        np.asarray(sizes, float).tolist(), strict=True):
-        spot = None
+    for k, ((x0, y0, x1, y1), (w, h)) in enumerate(
+            zip(segs.tolist(), np.asarray(sizes, float).tolist(), strict=True)):  # noqa: B007
+        best, best_n = None, None
         for f in fractions:
             cx, cy = x0 + (x1 - x0) * f, y0 + (y1 - y0) * f
             r = (cx - w / 2, cy - h / 2, w, h)
-            if free(r):
-                spot = r
+            if not free(r):
+                continue
+            hits = _crossings(r, lines) & ~np.all(lines == segs[k], axis=1)  # not its own
+            n = int(hits.sum())
+            if best_n is None or n < best_n:
+                best, best_n = r, n
+            if n == 0:
                 break
-        if spot is not None:
-            placed.append(spot)
-        out.append(spot)
+        if best is not None:
+            placed.append(best)
+        out.append(best)
     return out
 
 
@@ -454,7 +481,7 @@ def build_scene(
         eqty, ekind, egamma = "∂L/∂w", "grad", GAMMA
         escale = gradient_scale(v, stage, locked)
     else:
-        eqty, ekind, egamma, escale = "w", "update" if update else "w", 1.0, weight_scale
+        eqty, ekind, egamma, escale = "w", "update" if update else "w", GAMMA, weight_scale
         if update:
             deltas = [w - b for w, b in zip(ws, v.before[0], strict=True)]
             deltas += [b - b0 for b, b0 in zip(bs, v.before[1], strict=True)]
@@ -510,7 +537,7 @@ def build_scene(
         legend.append(LegendRow(what, escale, GAMMA,
                                 "one scale, all stages" if locked else "scale of this stage"))
     else:
-        legend.append(LegendRow("w  (edges)", escale, 1.0, wscale.note))
+        legend.append(LegendRow("w  (edges)", escale, GAMMA, wscale.note))
         if update:
             legend.append(LegendRow("Δw  (dashes)", dscale, GAMMA))
     return Scene(
