@@ -278,3 +278,17 @@ def test_placed_labels_never_overlap_each_other_or_obstacles():
             cx, cy = r[0] + r[2] / 2, r[1] + r[3] / 2
             f = (cx - x0) / (x1 - x0)
             assert 0 < f < 1 and cy == pytest.approx(y0 + (y1 - y0) * f)
+
+
+def test_labels_keep_off_the_crossing_of_other_edges():
+    # an X: both edges cross at (100, 100); a number there would belong to either
+    segs = np.array([[0.0, 0.0, 200.0, 200.0], [0.0, 200.0, 200.0, 0.0]])
+    rects = place_labels(segs, np.array([[40.0, 16.0], [40.0, 16.0]]),
+                         fractions=(0.5, 0.3, 0.7))
+    for r, other in zip(rects, segs[::-1], strict=True):
+        x, y, w, h = r
+        assert not (x <= 100 <= x + w and y <= 100 <= y + h)
+        # the other edge does not pass through the label
+        t = np.linspace(0, 1, 400)
+        px, py = other[0] + (other[2] - other[0]) * t, other[1] + (other[3] - other[1]) * t
+        assert not ((px > x) & (px < x + w) & (py > y) & (py < y + h)).any()
