@@ -26,6 +26,7 @@ from mlpviz.ui.diagram.network_layout import NetworkLayout
 from mlpviz.ui.diagram.network_scene import Scene, fmt, place_labels, signed
 
 N_BUCKETS = 12
+DELTA_MARKS = 100  # Δw dashes drawn at most, the largest |Δw| (dashes are costly)
 
 
 class Painter:
@@ -126,13 +127,9 @@ class Painter:
                     cur = e.before + (e.val - e.before) * t
                     self._edges(p, e.segs[e.new], cur[e.new], S.escale, S.egamma)
                 else:
-                    p.setOpacity(t)
-                    self._edges(p, e.segs[e.new], e.val[e.new], S.escale, S.egamma)
-                    p.setOpacity(1.0)
+                    self._edges(p, e.segs[e.new], e.val[e.new], S.escale, S.egamma, alpha=t)
         if S.ekind == "update" and S.anim is not None:
-            p.setOpacity(t)
-            self._delta_marks(p)
-            p.setOpacity(1.0)
+            self._delta_marks(p, alpha=t)
         if S.anim is not None and S.anim[0] in ("forward", "backward") and 0.0 < t < 1.0:
             self._pulses(p, t, backward=S.anim[0] == "backward")
 
@@ -191,9 +188,10 @@ class Painter:
 
     # ---- pieces -----------------------------------------------------------------------
     def _edges(self, p: QPainter, segs: np.ndarray, vals: np.ndarray, scale: float,
-               gamma: float = 1.0, dash: bool = False) -> None:
+               gamma: float = 1.0, dash: bool = False, alpha: float = 1.0) -> None:
         """Edges ``segs`` coloured and sized by ``vals`` on ±``scale`` (colour fraction
-        |v / scale| ** gamma); ``dash`` draws short dashes (the Δw marks)."""
+        |v / scale| ** gamma) with opacity ``alpha``; ``dash`` draws short dashes (the Δw
+        marks)."""
         if segs.shape[0] == 0:
             return
         f = fraction(vals, scale)
@@ -202,39 +200,51 @@ class Painter:
         for b in np.flatnonzero(np.bincount(q + N_BUCKETS, minlength=2 * N_BUCKETS + 1)) \
                 - N_BUCKETS:
             f = abs(int(b)) / N_BUCKETS
-            pen = QPen(diverging(math.copysign(f, b) * scale, scale, self.th),
-                       (0.5 + 5.5 * f) * self.ew)
+            colour = diverging(math.copysign(f, b) * scale, scale, self.th)
+            colour.setAlphaF(alpha)
+            # weights keep widths linear in |w| (dense networks stay light to draw);
+            # gradients and Δw grow on the colour's square-root mapping
+            fw = f ** (1.0 / gamma) if self.S.ekind != "grad" and not dash else f
+            pen = QPen(colour, (0.5 + 5.5 * fw) * self.ew)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             if dash:
                 pen.setWidthF(max(2.5 * self.L.s, (1.0 + 2.5 * f) * self.ew))
-                pen.setDashPattern([1.5, 1.5])
+                pen.setDashPattern([2.0, 2.0])
             elif b < 0 and self.th.dashed_negative:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawLines([QLineF(*row) for row in segs[q == b].tolist()])
 
-    def _delta_marks(self, p: QPainter) -> None:
-        """The update's change Δw on every edge that moved: short dashes along the middle
-        of the edge, coloured and sized by Δw on its own scale."""
+    def _delta_marks(self, p: QPainter, alpha: float = 1.0) -> None:
+        """The update's change Δw on every edge that moved (the DELTA_MARKS largest on big
+        networks): short dashes beside the edge, coloured and sized by Δw on its own
+        scale."""
         S, r = self.S, self.L.r
+        moves = [np.abs(e.val - e.before) for e in S.edges if e.before is not None]
+        if not moves:
+            return
+        every = np.concatenate(moves)
+        # on big networks only the largest changes are marked (dashes are costly to draw)
+        least = np.partition(every, -DELTA_MARKS)[-DELTA_MARKS] if every.size > DELTA_MARKS \
+            else 0.0
         for e in S.edges:
             if e.before is None:
                 continue
             d = e.val - e.before
-            moved = d != 0
+            moved = (d != 0) & (np.abs(d) >= least)
             if not moved.any():
                 continue
             segs = e.segs[moved]
             length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
-            # from the rim of one neuron to the rim of the other
-            cut = np.clip(1.15 * r / np.maximum(length, 1e-9), 0.0, 0.45)[:, None]
+            # the middle half of the edge, never inside a neuron
+            cut = np.clip(1.15 * r / np.maximum(length, 1e-9), 0.25, 0.45)[:, None]
             a, b = segs[:, :2], segs[:, 2:]
             # beside the edge (its colour stays readable), offset across it
             normal = np.stack([-(b - a)[:, 1], (b - a)[:, 0]], axis=1)
             normal /= np.maximum(length, 1e-9)[:, None]
             off = normal * (3.5 * self.ew + 3.0 * self.L.s)
             inner = np.hstack([a + (b - a) * cut + off, b - (b - a) * cut + off])
-            self._edges(p, inner, d[moved], S.dscale, S.egamma, dash=True)
+            self._edges(p, inner, d[moved], S.dscale, S.egamma, dash=True, alpha=alpha)
 
     # ---- numbers on edges, δ badges -----------------------------------------------------
     def label_spots(self) -> list[tuple]:
