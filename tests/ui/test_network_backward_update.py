@@ -209,3 +209,21 @@ def test_weight_scale_survives_edits_and_rescales_on_request(qtbot):
     assert view.rescale_weight_colours() < before
     sc = view.scene(layout)
     assert sc.escale < before and sc.legend[1].note.startswith(f"scale ±{before:g} → ")
+
+
+def test_edge_tooltip_and_selection_show_the_value_on_big_networks(qtbot):
+    session, wt = session_at(wide_session(), Stage("update"))
+    view = view_of(qtbot, session, wt, "light")
+    text = view.tooltip_text(("edge", 1, 0, 0))
+    old, new = wt.weights_before[1][0, 0], session.net.weights[1][0, 0]
+    assert "→" in text and "Δw = " in text
+    assert f"{new - old:+.3g}".replace("-", "−") in text
+    # no numbers on the 88 edges, but the selected one gets its own
+    layout = view.diagram_layout(*SIZE)
+    assert view.painter_for(layout).S.labels == []
+    plain = view.render_image(*SIZE)
+    view.set_selection(("edge", 1, 0, 0))
+    picked = view.render_image(*SIZE)
+    x, y = layout.edge_midpoint(1, 0, 0)
+    box = (int(x) - 20, int(y) - 6, 40, 12)
+    assert plain.copy(*box) != picked.copy(*box)

@@ -320,9 +320,13 @@ def describe(item: tuple, net, v: Values | None, input_labels: list[str]) -> str
                           val("∂L/∂b", v and v.db, "db", i)])
     j = item[3]
     src = input_labels[j] if l == 0 and j < len(input_labels) else f"neuron {j + 1}"
-    return "\n".join([f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
-                      f"w = {fmt(float(net.weights[l][i, j]))}",
-                      val("∂L/∂w", v and v.dW, "dW", (i, j))])
+    w = float(net.weights[l][i, j])
+    lines = [f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
+             f"w = {fmt(w)}", val("∂L/∂w", v and v.dW, "dW", (i, j))]
+    if v is not None and v.before is not None and getattr(v.stage, "kind", None) == "update":
+        old = float(v.before[0][l][i, j])
+        lines[1] = f"w = {fmt(old)} → {fmt(w)}  (Δw = {signed(w - old)})"
+    return "\n".join(lines)
 
 
 def _flags(known_l: dict, key: str, shape: tuple[int, ...]) -> np.ndarray:
