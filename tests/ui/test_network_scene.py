@@ -292,3 +292,25 @@ def test_labels_keep_off_the_crossing_of_other_edges():
         t = np.linspace(0, 1, 400)
         px, py = other[0] + (other[2] - other[0]) * t, other[1] + (other[3] - other[1]) * t
         assert not ((px > x) & (px < x + w) & (py > y) & (py < y + h)).any()
+
+
+def test_robust_max_of_a_big_network_is_estimated_from_a_sample_with_the_same_result():
+    rng = np.random.default_rng(1)
+    weights = [rng.uniform(-3, 3, (128, 784)), rng.uniform(-3, 3, (64, 128)), np.zeros(64)]
+    exact = robust_max(weights, most=10**9)
+    assert robust_max(weights) == pytest.approx(exact, rel=0.01)
+    ws = WeightScale()
+    assert ws.observe(weights) == 5.0
+
+
+def test_a_neuron_stage_is_scaled_by_its_own_row():
+    session = Session.from_lesson("backprop-derivation")
+    wt = Walkthrough(session, sample=0, granularity="neuron")
+    while wt.stage != Stage("backward", 0, 1):
+        wt.next()
+    v = values_from_walkthrough(session.net, wt, True)
+    row = wt.grads.layers[0].dW[1]
+    assert gradient_scale(v, wt.stage, locked=False) == round_up(robust_max([row]))
+    sc = scene_of(session, wt, animating=True)
+    assert sc.badges[1].new.tolist() == [False, True]  # only this neuron's δ fades in
+    assert sc.badges[1].known.tolist() == [True, True]

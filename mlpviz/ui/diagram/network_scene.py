@@ -30,6 +30,7 @@ from mlpviz.ui.diagram.network_layout import NetworkLayout
 EDGE_BUDGET = 3000  # edges drawn at most; the strongest |w| win
 QUANTITY = {"a": "a", "z": "z", "delta": "δ"}
 PERCENTILE = 95.0  # gradient, Δw and weight scales: this percentile of |value|
+SCALE_SAMPLES = 20_000  # values a scale is estimated from, at most
 LABEL_EDGES = 30  # networks with at most this many drawn edges get numbers on the edges
 GROW_HEADROOM = 1.25  # a weight scale that is outgrown grows to a nice number above this × p95
 #: colour and width of edges (weights, gradients, Δw) follow |v / scale| ** GAMMA: an edge
@@ -156,11 +157,15 @@ def signed(v: float) -> str:
     return text if text.startswith("−") or v == 0 or not math.isfinite(v) else "+" + text
 
 
-def robust_max(arrays: list[np.ndarray], q: float = PERCENTILE) -> float:
+def robust_max(arrays: list[np.ndarray], q: float = PERCENTILE,
+               most: int = SCALE_SAMPLES) -> float:
     """The ``q``-th percentile of |value| over the finite values of ``arrays`` (0 when
-    there are none): one outlier does not wash out every other value."""
+    there are none): one outlier does not wash out every other value. Past ``most``
+    values an evenly strided sample of them is used (109k weights: every 6th gives the
+    same legend number, in a fraction of the time)."""
     parts = [np.abs(np.ravel(np.asarray(a, dtype=np.float64))) for a in arrays]
     v = np.concatenate(parts) if parts else np.zeros(0)
+    v = v[:: -(-v.size // most)] if v.size > most else v
     v = v[np.isfinite(v)]
     return float(np.percentile(v, q)) if v.size else 0.0
 
