@@ -26,6 +26,7 @@ from mlpviz.ui.diagram.network_layout import NetworkLayout
 from mlpviz.ui.diagram.network_scene import Scene, fmt, place_labels, signed
 
 N_BUCKETS = 12
+MIN_NUMBER_PX = 12.0  # smallest type of the legend, edge numbers and δ badges
 DELTA_MARKS = 100  # Δw dashes drawn at most, the largest |Δw| (dashes are costly)
 
 
@@ -43,7 +44,8 @@ class Painter:
         self.base_font = base_font
         self.f_title = font(base_font, 13.5 * s, bold=True)
         self.f_sub = font(base_font, 11.5 * s)
-        self.f_legend = font(base_font, 12.5 * s)
+        # the legend, edge numbers and δ badges never below MIN_NUMBER_PX
+        self.f_legend = font(base_font, max(12.5 * s, MIN_NUMBER_PX))
         self.f_label = font(base_font, 12.5 * s * layout.label_scale)
         self.f_caption = font(base_font, 15 * s, bold=True)
         self.f_chip = font(base_font, max(0.46 * layout.chip_h, 10.5 * s))
@@ -57,9 +59,10 @@ class Painter:
         self.f_value = self.f_values[0]
         self.titles, self.in_labels, self.out_labels = titles, input_labels, output_labels
         self.loss_name, self.thumbs = LOSS_SHORT.get(loss_name, loss_name), thumbs
-        self.f_edge = font(base_font, max(12.0 * s, min(0.3 * layout.r, 17.0 * s)))
-        self.f_badge = font(base_font, max(12.0 * s, min(0.36 * layout.r, 20.0 * s)),
-                            bold=True)
+        self.f_edge = font(base_font, max(12.0 * s, MIN_NUMBER_PX,
+                                          min(0.3 * layout.r, 17.0 * s)))
+        self.f_badge = font(base_font, max(12.0 * s, MIN_NUMBER_PX,
+                                           min(0.36 * layout.r, 20.0 * s)), bold=True)
         self._label_spots: list | None = None
         self.legend = chrome.Legend(self)
         self.loss_node = chrome.LossNode(self)
