@@ -2,7 +2,7 @@
 
 A :class:`Walkthrough` takes one training sample (or the session's next mini-batch),
 computes the whole forward pass and backpropagation up front, and then reveals the
-results stage by stage in the order SEED.md derives them:
+results stage by stage in the order backpropagation derives them:
 
 ``forward(0) … forward(L−1)``, ``loss``, ``backward(L−1) … backward(0)``, ``update``
 
@@ -124,6 +124,7 @@ class Walkthrough:
         self._params_before = self.net.get_params()
         self._optimizer_before = copy.deepcopy(session.optimizer.state_dict())
         self._params_after: np.ndarray | None = None
+        self._loss_after: float | None = None
         self.index = -1
 
     # ---- position ----------------------------------------------------------------------
@@ -190,6 +191,7 @@ class Walkthrough:
             self._restore_optimizer()
             raise
         self._params_after = self.net.get_params()
+        self._loss_after = None
         self.session.steps += 1
 
     def _undo_update(self) -> None:
@@ -203,6 +205,16 @@ class Walkthrough:
         )
 
     # ---- values ------------------------------------------------------------------------
+    @property
+    def loss_after(self) -> float | None:
+        """The loss of the traced sample (or batch) with the updated weights, once the
+        update stage is taken (one forward pass, computed on first use); else None."""
+        if not self.updated:
+            return None
+        if self._loss_after is None:
+            self._loss_after = float(self.net.evaluate(self.x, self.y))
+        return self._loss_after
+
     @property
     def weights_before(self) -> list[np.ndarray]:
         """W⁽ˡ⁾ (n_out, n_in) of every layer before the update (copies)."""

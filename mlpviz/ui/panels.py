@@ -20,7 +20,7 @@ from mlpviz.model.playback import ViewToggles
 from mlpviz.ui.colors import THEMES, Theme
 from mlpviz.ui.controller import Controller, output_labels
 from mlpviz.ui.diagram.network_view import NetworkView
-from mlpviz.ui.plots.panel import PlotsPanel
+from mlpviz.ui.plots.panel import PlotsPanel, traced_input
 
 PANEL_VIEWS = ("network", "plots", "network+plots")
 NETWORK_SHARE = 0.56  # width share of the diagram in the network+plots view
@@ -178,6 +178,7 @@ class Panels(QWidget):
 
     def _on_stage_changed(self) -> None:
         self.network.set_walkthrough(self.ctl.walkthrough, self.ctl.session.sample(self.ctl.sample))
+        self.plots.set_traced(traced_input(self.ctl))
 
     def _describe_selection(self, selection: object) -> None:
         """Screen readers read the selected neuron or edge with its values."""
@@ -259,8 +260,7 @@ class Panels(QWidget):
             self.network.set_walkthrough(None, s.sample(ctl.sample))
         self.network.refresh()
         if self.plots_shown:
-            highlight = None if s.train_set is None else s.train_set.X[ctl.sample]
-            self.plots.update_from(s, grid, highlight)
+            self.plots.update_from(s, grid, traced_input(ctl))
 
     # ---- pictures -------------------------------------------------------------------------
     def render_frame(self, width: int, height: int) -> QImage:

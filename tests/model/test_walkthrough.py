@@ -292,3 +292,16 @@ def test_stage_list_without_split_is_layer_granularity():
         Stage("forward", 0), Stage("forward", 1), Stage("loss"),
         Stage("backward", 1), Stage("backward", 0), Stage("update"),
     ]
+
+
+def test_loss_after_is_the_traced_sample_loss_with_the_updated_weights():
+    session = Session.from_lesson("backprop-derivation")
+    wt = Walkthrough(session, sample=0)
+    while not wt.done:
+        assert wt.loss_after is None  # not before the update is taken
+        wt.next()
+    assert wt.loss == pytest.approx(0.4725, abs=1e-4)
+    assert wt.loss_after == pytest.approx(0.1946, abs=1e-4)
+    assert wt.loss_after == pytest.approx(session.net.evaluate(wt.x, wt.y))
+    wt.prev()
+    assert wt.loss_after is None

@@ -112,14 +112,18 @@ def test_backward_colours_edges_by_their_gradient(view, session):
     view.set_frame(wt.stage, 1.0)
     layout = view.diagram_layout()
     scene = view.scene(layout)
-    assert scene.eqty == "∂L/∂w" and scene.qty == "δ"
+    assert scene.eqty == "∂L/∂w" and scene.qty == "a"
     dW = float(wt.grads.layers[1].dW[0, 0])
-    expected = diverging(dW, scene.escale, th)
-    assert pixel_near(grab(view), *layout.edge_midpoint(1, 0, 0), expected)
-    delta = float(wt.grads.layers[1].dz[0, 0])
-    assert pixel_near(grab(view), *upper_inside(view, 1, 0), diverging(delta, scene.scale, th))
-    # layer 0's δ is not computed yet
-    assert pixel_near(grab(view), *upper_inside(view, 0, 0), QColor(th.background))
+    f = np.clip(dW / scene.escale, -1, 1)
+    expected = diverging(np.sign(f) * abs(f) ** scene.egamma, 1.0, th)
+    x0, y0, x1, y1 = scene.edges[1].segs[0]
+    # a point on the edge, a third of the way in (the number sits further along)
+    assert pixel_near(grab(view), x0 + (x1 - x0) * 0.3, y0 + (y1 - y0) * 0.3, expected)
+    # the neuron keeps its activation; δ rings it
+    a = float(wt.trace.layers[1].a[0, 0])
+    assert pixel_near(grab(view), *upper_inside(view, 1, 0), diverging(a, scene.scale, th))
+    # layer 0 is still unknown: no ring yet, and its input edges are dotted grey
+    assert scene.badges[1].known.sum() == 0
 
 
 def test_hover_tooltip_lists_the_neuron_values(view, session):

@@ -501,3 +501,20 @@ def test_loss_legend_lists_test_only_when_there_is_a_test_set(qtbot):
                       "train_acc": nan, "test_acc": nan})
     labels = [label.text for _sample, label in plot.loss_item.legend.items]
     assert labels == ["train", "test"]
+
+
+def test_plot_type_grows_with_the_presenter_font_scale(qtbot):
+    from dataclasses import replace
+
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    sizes = {}
+    for scale in (1.0, 1.45):
+        panel.set_theme(replace(LIGHT, font_scale=scale))
+        item = panel.loss_plot.loss_item
+        axis = item.getAxis("left")
+        sizes[scale] = (axis.style["tickFont"].pixelSize(), axis.labelStyle.get("font-size"))
+        assert panel.map_plot.getPlotItem().getAxis("bottom").style["tickFont"].pixelSize() \
+            == sizes[scale][0]
+    tick, label = ps.type_px(replace(LIGHT, font_scale=1.45))
+    assert sizes[1.0][0] >= 13 and sizes[1.45] == (tick, f"{label}px") and tick >= 18

@@ -144,8 +144,6 @@ class NetworkLayout:
             self.label_x = self.chip_x + self.chip_w + 6.0 * s
             oy = float(out.ys.mean())
             self.loss_rect = (loss_right - loss_w, oy - 0.5 * self.loss_h, loss_w, self.loss_h)
-        legend_w = min(300.0 * s, 0.55 * w)
-        self.legend_rect = (w - 12.0 * s - legend_w, 12.0 * s, legend_w, 44.0 * s)
 
     def _spacing(self, r: float) -> tuple[float, float]:
         """Column spacing dx and the tail (output centre .. loss right edge) for neuron

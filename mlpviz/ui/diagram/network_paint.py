@@ -5,7 +5,10 @@
 targets, loss node, thumbnails), and per frame ``moving_edges`` (edges that morph or fade
 in, pulses) and ``moving_top`` (neurons filling, the loss comparison), then ``selection``.
 Edges are batched by colour bucket: one pen and one ``drawLines`` call per bucket.
-Titles, legend, loss node and thumbnail images live in network_chrome.
+Gradients and Δw are drawn on a square-root mapping (Scene.egamma), so small but real
+values stay visible. Numbers on edges (gradients, Δw) and the δ badges of the backward
+pass are placed here, never on top of each other. Titles, legend, loss node and thumbnail
+images live in network_chrome.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from mlpviz.ui.colors import Theme, buckets, diverging, text_on
+from mlpviz.ui.colors import Theme, buckets, diverging, fraction, text_on
 from mlpviz.ui.diagram import network_chrome as chrome
 from mlpviz.ui.diagram.network_chrome import ALIGN_C, ALIGN_L, ALIGN_R, LOSS_SHORT, font
 from mlpviz.ui.diagram.network_layout import NetworkLayout
-from mlpviz.ui.diagram.network_scene import Scene, fmt
+from mlpviz.ui.diagram.network_scene import Scene, fmt, place_labels, signed
 
 N_BUCKETS = 12
+MIN_NUMBER_PX = 12.0  # smallest type of the legend, edge numbers and δ badges
+DELTA_MARKS = 100  # Δw dashes drawn at most, the largest |Δw| (dashes are costly)
 
 
 class Painter:
@@ -39,6 +44,8 @@ class Painter:
         self.base_font = base_font
         self.f_title = font(base_font, 13.5 * s, bold=True)
         self.f_sub = font(base_font, 11.5 * s)
+        # the legend, edge numbers and δ badges never below MIN_NUMBER_PX
+        self.f_legend = font(base_font, max(12.5 * s, MIN_NUMBER_PX))
         self.f_label = font(base_font, 12.5 * s * layout.label_scale)
         self.f_caption = font(base_font, 15 * s, bold=True)
         self.f_chip = font(base_font, max(0.46 * layout.chip_h, 10.5 * s))
@@ -52,6 +59,14 @@ class Painter:
         self.f_value = self.f_values[0]
         self.titles, self.in_labels, self.out_labels = titles, input_labels, output_labels
         self.loss_name, self.thumbs = LOSS_SHORT.get(loss_name, loss_name), thumbs
+        self.f_edge = font(base_font, max(12.0 * s, MIN_NUMBER_PX,
+                                          min(0.3 * layout.r, 17.0 * s)))
+        self.f_badge = font(base_font, max(12.0 * s, MIN_NUMBER_PX,
+                                           min(0.36 * layout.r, 20.0 * s)), bold=True)
+        self._label_spots: list | None = None
+        self.legend = chrome.Legend(self)
+        self.loss_node = chrome.LossNode(self)
+        self.column_titles = chrome.ColumnTitles(self)
         fan = max(c.shown.size for c in layout.columns)
         # edge width unit: thinner when neurons are small and fans are wide
         self.ew = max(0.5, min(s, layout.r / 16.0) * min(1.0, math.sqrt(6.0 / fan)))
@@ -60,8 +75,8 @@ class Painter:
     def under(self, p: QPainter) -> None:
         L, S, th = self.L, self.S, self.th
         p.fillRect(QRectF(0, 0, L.width, L.height), QColor(th.background))
-        chrome.draw_legend(p, self)
-        text_w = max(L.legend_rect[0] - 36 * L.s, 40.0)
+        self.legend.draw(p)
+        text_w = max(self.legend.rect().left() - 36 * L.s, 40.0)
         p.setFont(self.f_caption)
         p.setPen(QColor(th.foreground))
         caption = QFontMetricsF(self.f_caption).elidedText(
@@ -74,16 +89,18 @@ class Painter:
                 f"Neuron values are means over a batch of {S.batch}",
                 Qt.TextElideMode.ElideRight, text_w)
             p.drawText(QRectF(18 * L.s, 36 * L.s, text_w, 18 * L.s), ALIGN_L, note)
-        chrome.draw_titles(p, self, self.title_plan())
+        self.column_titles.draw(p)
         # all layers at once: one pen and one drawLines call per colour bucket
         static = [e.known & ~e.new for e in S.edges]
         # gradients fading in start out "unknown"; morphing weights are drawn per frame
         pending = [~e.known if e.before is not None else ~e.known | e.new for e in S.edges]
         self._edges(p, np.concatenate([e.segs[m] for e, m in zip(S.edges, static, strict=True)]),
                     np.concatenate([e.val[m] for e, m in zip(S.edges, static, strict=True)]),
-                    S.escale)
+                    S.escale, S.egamma)
         self._unknown_edges(p, np.concatenate(
             [e.segs[m] for e, m in zip(S.edges, pending, strict=True)]))
+        if S.ekind == "update" and S.anim is None:
+            self._delta_marks(p)
 
     def over(self, p: QPainter) -> None:
         L, S = self.L, self.S
@@ -102,6 +119,8 @@ class Painter:
         self._outputs(p, loss_t=0.0 if S.loss_new else 1.0)
         if self.thumbs is not None:
             self._thumbnails(p)
+        self._badges(p, moving=False)
+        self._edge_labels(p, moving=False)
 
     def moving_edges(self, p: QPainter, t: float) -> None:
         S = self.S
@@ -109,11 +128,11 @@ class Painter:
             if e.new.any():
                 if e.before is not None:
                     cur = e.before + (e.val - e.before) * t
-                    self._edges(p, e.segs[e.new], cur[e.new], S.escale)
+                    self._edges(p, e.segs[e.new], cur[e.new], S.escale, S.egamma)
                 else:
-                    p.setOpacity(t)
-                    self._edges(p, e.segs[e.new], e.val[e.new], S.escale)
-                    p.setOpacity(1.0)
+                    self._edges(p, e.segs[e.new], e.val[e.new], S.escale, S.egamma, alpha=t)
+        if S.ekind == "update" and S.anim is not None:
+            self._delta_marks(p, alpha=t)
         if S.anim is not None and S.anim[0] in ("forward", "backward") and 0.0 < t < 1.0:
             self._pulses(p, t, backward=S.anim[0] == "backward")
 
@@ -128,6 +147,12 @@ class Painter:
                 self._biases(p, c - 1, moving=True, t=t)
         if S.loss_new:
             self._outputs(p, loss_t=t)
+        if S.anim is not None and S.anim[0] == "update":
+            self.loss_node.draw(p, 1.0, update_t=t)
+        p.setOpacity(t)
+        self._badges(p, moving=True)
+        self._edge_labels(p, moving=True)
+        p.setOpacity(1.0)
 
     def selection(self, p: QPainter, sel: tuple | None) -> None:
         if sel is None:
@@ -162,23 +187,213 @@ class Painter:
             p.drawLine(line)
             p.setPen(QPen(accent, 2 * self.ew))
             p.drawLine(line)
+            self._selected_edge_label(p, sel)
 
     # ---- pieces -----------------------------------------------------------------------
-    def _edges(self, p: QPainter, segs: np.ndarray, vals: np.ndarray, scale: float) -> None:
+    def _edges(self, p: QPainter, segs: np.ndarray, vals: np.ndarray, scale: float,
+               gamma: float = 1.0, dash: bool = False, alpha: float = 1.0) -> None:
+        """Edges ``segs`` coloured and sized by ``vals`` on ±``scale`` (colour fraction
+        |v / scale| ** gamma) with opacity ``alpha``; ``dash`` draws short dashes (the Δw
+        marks)."""
         if segs.shape[0] == 0:
             return
-        q = buckets(vals, scale, N_BUCKETS)
+        f = fraction(vals, scale)
+        q = buckets(np.sign(f) * np.abs(f) ** gamma, 1.0, N_BUCKETS)
         # the buckets in use (np.unique would import numpy.ma: 0.1 s at start-up)
         for b in np.flatnonzero(np.bincount(q + N_BUCKETS, minlength=2 * N_BUCKETS + 1)) \
                 - N_BUCKETS:
             f = abs(int(b)) / N_BUCKETS
-            pen = QPen(diverging(math.copysign(f, b) * scale, scale, self.th),
-                       (0.5 + 5.5 * f) * self.ew)
+            colour = diverging(math.copysign(f, b) * scale, scale, self.th)
+            colour.setAlphaF(alpha)
+            # weights keep widths linear in |w| (dense networks stay light to draw);
+            # gradients and Δw grow on the colour's square-root mapping
+            fw = f ** (1.0 / gamma) if self.S.ekind != "grad" and not dash else f
+            pen = QPen(colour, (0.5 + 5.5 * fw) * self.ew)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            if b < 0 and self.th.dashed_negative:
+            if dash:
+                pen.setWidthF(max(2.5 * self.L.s, (1.0 + 2.5 * f) * self.ew))
+                pen.setDashPattern([2.0, 2.0])
+            elif b < 0 and self.th.dashed_negative:
                 pen.setStyle(Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawLines([QLineF(*row) for row in segs[q == b].tolist()])
+
+    def _delta_marks(self, p: QPainter, alpha: float = 1.0) -> None:
+        """The update's change Δw on every edge that moved (the DELTA_MARKS largest on big
+        networks): short dashes beside the edge, coloured and sized by Δw on its own
+        scale."""
+        S, r = self.S, self.L.r
+        moves = [np.abs(e.val - e.before) for e in S.edges if e.before is not None]
+        if not moves:
+            return
+        every = np.concatenate(moves)
+        # on big networks only the largest changes are marked (dashes are costly to draw)
+        least = np.partition(every, -DELTA_MARKS)[-DELTA_MARKS] if every.size > DELTA_MARKS \
+            else 0.0
+        for e in S.edges:
+            if e.before is None:
+                continue
+            d = e.val - e.before
+            moved = (d != 0) & (np.abs(d) >= least)
+            if not moved.any():
+                continue
+            segs = e.segs[moved]
+            length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+            # the middle half of the edge, never inside a neuron
+            cut = np.clip(1.15 * r / np.maximum(length, 1e-9), 0.25, 0.45)[:, None]
+            a, b = segs[:, :2], segs[:, 2:]
+            # beside the edge (its colour stays readable), offset across it
+            normal = np.stack([-(b - a)[:, 1], (b - a)[:, 0]], axis=1)
+            normal /= np.maximum(length, 1e-9)[:, None]
+            off = normal * (3.5 * self.ew + 3.0 * self.L.s)
+            inner = np.hstack([a + (b - a) * cut + off, b - (b - a) * cut + off])
+            self._edges(p, inner, d[moved], S.dscale, S.egamma, dash=True, alpha=alpha)
+
+    # ---- numbers on edges, δ badges -----------------------------------------------------
+    def label_spots(self) -> list[tuple]:
+        """(label, rect) of every edge number that found a free place along its edge:
+        clear of neurons, bias markers, badges, chips, the loss node, the legend and of
+        each other."""
+        if self._label_spots is not None:
+            return self._label_spots
+        S, L = self.S, self.L
+        self._label_spots = []
+        if not S.labels:
+            return self._label_spots
+        fm = QFontMetricsF(self.f_edge)
+        pad, h = 8 * L.s, fm.height() + 4 * L.s
+        segs = np.array([S.edges[lab.layer].segs[lab.k] for lab in S.labels])
+        sizes = np.array([(fm.horizontalAdvance(lab.text) + pad, h) for lab in S.labels])
+        others = np.concatenate([e.segs for e in S.edges])
+        rects = place_labels(segs, sizes, self.obstacles(), others=others)
+        self._label_spots = [(lab, r) for lab, r in zip(S.labels, rects, strict=True)
+                             if r is not None]
+        return self._label_spots
+
+    def obstacles(self) -> np.ndarray:
+        """(m, 4) rectangles edge numbers must not cover."""
+        L, m = self.L, 3 * self.L.s
+        out = []
+        for col in L.columns:
+            for k, i in enumerate(col.shown):
+                x, y = col.x, float(col.ys[k])
+                out.append((x - L.r - m, y - L.r - m, 2 * (L.r + m), 2 * (L.r + m)))
+                if col.layer >= 0:
+                    out.append(L.bias_rect(col.layer, int(i)))
+                    thumb = L.thumb_rect(col.layer, int(i)) if self.thumbs is not None else None
+                    if thumb is not None:
+                        out.append(thumb)
+        out.extend(rect for _, rect in self.badge_spots())
+        out.append(L.loss_rect)
+        for k in L.columns[-1].shown:
+            chip = L.chip_rect(int(k))
+            if chip is not None:
+                out.append(chip)
+        r = self.legend.rect()
+        out.append((r.x(), r.y(), r.width(), r.height()))
+        return np.array(out, dtype=float).reshape(-1, 4)
+
+    def _label_colour(self, value: float, scale: float) -> QColor:
+        f = float(fraction(value, scale))
+        return diverging(math.copysign(abs(f) ** self.S.egamma, f), 1.0, self.th)
+
+    def _pill(self, p: QPainter, rect: QRectF, text: str, fill: QColor, f: QFont,
+              border: QColor | None = None) -> None:
+        p.setPen(QPen(border, max(1.0, 1.2 * self.L.s)) if border is not None
+                 else Qt.PenStyle.NoPen)
+        p.setBrush(fill)
+        p.drawRoundedRect(rect, 0.45 * rect.height(), 0.45 * rect.height())
+        p.setFont(f)
+        p.setPen(text_on(fill))
+        p.drawText(rect, ALIGN_C, text)
+
+    def _edge_labels(self, p: QPainter, moving: bool) -> None:
+        """The numbers on edges, on background pills with a border in the edge's colour;
+        ``moving`` draws the ones the animated stage reveals, else the settled ones."""
+        S = self.S
+        scale = S.dscale if S.ekind == "update" else S.escale
+        for lab, (x, y, w, h) in self.label_spots():
+            new = bool(S.edges[lab.layer].new[lab.k])
+            if new != moving:
+                continue
+            fill = QColor(self.th.background)
+            self._pill(p, QRectF(x, y, w, h), lab.text, fill, self.f_edge,
+                       self._label_colour(lab.value, scale))
+
+    def badge_spots(self) -> list[tuple]:
+        """((column, k, value, known, new), rect) of the δ badges: a pill over each neuron
+        whose δ is known (or about to be), when the gap to the neuron above leaves room."""
+        S, L = self.S, self.L
+        if S.badges is None:
+            return []
+        fm = QFontMetricsF(self.f_badge)
+        h = fm.height() + 4 * L.s
+        out = []
+        for c, col in enumerate(L.columns):
+            items = S.badges[c]
+            for k in range(items.val.size):
+                if not items.known[k]:
+                    continue
+                x, y = col.x, float(col.ys[k])
+                text = "δ " + fmt(float(items.val[k])) if S.show_values else "δ"
+                w = fm.horizontalAdvance(text) + 12 * L.s
+                room = L.dy - 2 * L.r if k > 0 else y - L.top + L.dy / 2 - L.r
+                if h + 6 * L.s > room:
+                    continue
+                rect = (x - w / 2, y - L.r - 6 * L.s - h, w, h)
+                out.append(((c, k, text, bool(items.new[k])), rect))
+        return out
+
+    def _badges(self, p: QPainter, moving: bool) -> None:
+        """δ of the backward pass beside the neurons: a ring around the neuron and a pill
+        with the number above it, both in δ's colour on the gradient scale."""
+        S, L = self.S, self.L
+        if S.badges is None:
+            return
+        spots = {(c, k): (text, rect) for (c, k, text, _), rect in self.badge_spots()}
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        ring_w = max(3.0 * L.s, 0.14 * L.r)
+        for c, col in enumerate(L.columns):
+            items = S.badges[c]
+            for k in range(items.val.size):
+                if not items.known[k] or bool(items.new[k]) != moving:
+                    continue
+                colour = self._label_colour(float(items.val[k]), S.escale)
+                x, y = col.x, float(col.ys[k])
+                rr = L.r + 0.5 * ring_w + 1.5 * L.s
+                p.setPen(QPen(colour, ring_w))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawEllipse(QPointF(x, y), rr, rr)
+                if (c, k) in spots:
+                    text, rect = spots[(c, k)]
+                    self._pill(p, QRectF(*rect), text, colour, self.f_badge)
+
+    def _selected_edge_label(self, p: QPainter, sel: tuple) -> None:
+        """The value of the selected edge at its middle, when no number is written on it
+        already (big networks, or the forward pass)."""
+        S = self.S
+        if sel[1] >= len(S.edges):
+            return
+        e = S.edges[sel[1]]
+        hit = np.flatnonzero((e.i == sel[2]) & (e.j == sel[3]))
+        if hit.size == 0 or any(lab.layer == sel[1] and lab.k == int(hit[0])
+                                for lab, _ in self.label_spots()):
+            return
+        k = int(hit[0])
+        if S.ekind == "grad":
+            if not e.known[k]:
+                return
+            text = "∂L/∂w = " + fmt(float(e.val[k]))
+        elif S.ekind == "update" and e.before is not None:
+            text = "Δw = " + signed(float(e.val[k] - e.before[k]))
+        else:
+            text = "w = " + fmt(float(e.val[k]))
+        x0, y0, x1, y1 = (float(c) for c in e.segs[k])
+        fm = QFontMetricsF(self.f_edge)
+        w, h = fm.horizontalAdvance(text) + 10 * self.L.s, fm.height() + 4 * self.L.s
+        rect = QRectF(0.5 * (x0 + x1) - w / 2, 0.5 * (y0 + y1) - h / 2, w, h)
+        self._pill(p, rect, text, QColor(self.th.background), self.f_edge,
+                   QColor(self.th.accent))
 
     def _unknown_edges(self, p: QPainter, segs: np.ndarray) -> None:
         if segs.shape[0] == 0:
@@ -281,7 +496,7 @@ class Painter:
                 v = float(items.val[k])
                 if moving and morph:
                     v = float(items.before[k]) + (v - float(items.before[k])) * t
-                fill = diverging(v, self.S.escale, th)
+                fill = self._label_colour(v, self.S.escale)
                 if moving and not morph:
                     fill.setAlphaF(t)
                 p.setBrush(fill)
@@ -361,11 +576,12 @@ class Painter:
             p.drawText(QRectF(cx, cy, cw, ch), ALIGN_C, text)
         if S.target is None:
             return
-        chrome.draw_loss_node(p, self, loss_t)
+        updating = S.anim is not None and S.anim[0] == "update"
+        self.loss_node.draw(p, loss_t, update_t=0.0 if updating else 1.0)
 
     def title_plan(self) -> list[tuple[float, float, str, str, float]]:
-        """Column titles: see network_chrome.title_plan."""
-        return chrome.title_plan(self)
+        """Column titles: see network_chrome.ColumnTitles.plan."""
+        return self.column_titles.plan()
 
     def _thumbnails(self, p: QPainter) -> None:
         L = self.L

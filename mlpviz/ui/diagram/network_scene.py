@@ -3,11 +3,18 @@ bias marker, whether it is known yet, what the stage being animated reveals, and
 colour scales. Plain NumPy (no Qt), built from an MLP, its layout and an optional
 Walkthrough; the view paints it.
 
-Quantities follow the walkthrough: neurons show a (or z) while the forward pass and the
-loss are shown, and δ = ∂L/∂z during the backward pass and the update; edges show W,
-except during the backward pass, when they show ∂L/∂W (bias markers b and ∂L/∂b alike).
-Values the walkthrough has not computed yet are marked unknown, never shown stale.
-With a batch, neuron values are batch means.
+Quantities follow the walkthrough: neurons show a (or z, or δ = ∂L/∂z in the δ value
+mode) all the time; during the backward pass a neuron whose δ is known also carries δ
+beside it (a badge), so δ·a is readable. Edges show W, except during the backward pass,
+when they show ∂L/∂W (bias markers b and ∂L/∂b alike) on a scale of the stage's own
+gradients (or one locked scale for all stages); the update stage morphs every edge from
+its old to its new weight and marks the change Δw. Small networks get the gradient or
+Δw written on each edge. Values the walkthrough has not computed yet are marked unknown,
+never shown stale. With a batch, neuron values are batch means.
+
+Weights are drawn on a :class:`WeightScale` that stays fixed for a session and only grows
+(with headroom) when the weights outgrow it, so editing one weight does not make every
+other edge look weaker.
 """
 
 from __future__ import annotations
@@ -21,8 +28,16 @@ from mlpviz.ui.colors import auto_scale, nice_ceil
 from mlpviz.ui.diagram.network_layout import NetworkLayout
 
 EDGE_BUDGET = 3000  # edges drawn at most; the strongest |w| win
-SCALE_SAMPLES = 20_000  # values the edge colour scale is estimated from, at most
 QUANTITY = {"a": "a", "z": "z", "delta": "δ"}
+PERCENTILE = 95.0  # gradient, Δw and weight scales: this percentile of |value|
+SCALE_SAMPLES = 20_000  # values a scale is estimated from, at most
+LABEL_EDGES = 30  # networks with at most this many drawn edges get numbers on the edges
+GROW_HEADROOM = 1.25  # a weight scale that is outgrown grows to a nice number above this × p95
+#: colour and width of edges (weights, gradients, Δw) follow |v / scale| ** GAMMA: an edge
+#: at 10 % of the scale is drawn at 32 % of the colour, visible from the back of a hall
+GAMMA = 0.5
+#: where along an edge (from source to target) a number may sit, in order of preference
+LABEL_FRACTIONS = (0.72, 0.5, 0.6, 0.4, 0.8, 0.3, 0.66, 0.55, 0.45, 0.35, 0.25, 0.85)
 
 
 @dataclass
@@ -48,6 +63,29 @@ class Edges(Items):
 
 
 @dataclass
+class LegendRow:
+    """One colour scale of the legend: what it colours, its clamp ±``scale``, the exponent
+    of its colour mapping (1 linear for neurons, GAMMA for edges) and a note ("" or e.g.
+    "this stage", "scale ±2 → ±5")."""
+
+    name: str
+    scale: float
+    gamma: float = 1.0
+    note: str = ""
+
+
+@dataclass
+class EdgeLabel:
+    """A number written on drawn edge ``k`` of weight layer ``layer``: ``text`` and the
+    ``value`` that colours it."""
+
+    layer: int
+    k: int
+    text: str
+    value: float
+
+
+@dataclass
 class Scene:
     qty: str  # "a", "z" or "δ" on hidden/output neurons
     scale: float  # clamp of the neuron scale
@@ -67,6 +105,13 @@ class Scene:
     anim: tuple | None  # (kind, layer, neuron) of the stage being animated, else None
     caption: str
     batch: int
+    ekind: str = "w"  # edges show "w", "grad" (∂L/∂w) or "update" (w morphing, Δw marked)
+    egamma: float = GAMMA  # exponent of the edge colour mapping
+    dscale: float = 1.0  # clamp of the Δw marks of the update stage
+    badges: list[Items] | None = None  # per column: δ beside the neurons (backward)
+    labels: list[EdgeLabel] = field(default_factory=list)  # numbers on edges
+    loss_after: float | None = None  # loss of the traced sample after the update
+    legend: list[LegendRow] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +133,7 @@ class Values:
     animating: bool
     before: tuple[list[np.ndarray], list[np.ndarray]] | None
     batch: int
+    loss_after: float | None = None
 
 
 def fmt(v: float) -> str:
@@ -103,6 +149,152 @@ def fmt(v: float) -> str:
     else:
         s = f"{v:.3g}"
     return s.replace("-", "−")
+
+
+def signed(v: float) -> str:
+    """fmt with an explicit sign: "+0.0165", "−0.2"."""
+    text = fmt(v)
+    return text if text.startswith("−") or v == 0 or not math.isfinite(v) else "+" + text
+
+
+def robust_max(arrays: list[np.ndarray], q: float = PERCENTILE,
+               most: int = SCALE_SAMPLES) -> float:
+    """The ``q``-th percentile of |value| over the finite values of ``arrays`` (0 when
+    there are none): one outlier does not wash out every other value. Past ``most``
+    values an evenly strided sample of them is used (109k weights: every 6th gives the
+    same legend number, in a fraction of the time)."""
+    parts = [np.abs(np.ravel(np.asarray(a, dtype=np.float64))) for a in arrays]
+    v = np.concatenate(parts) if parts else np.zeros(0)
+    v = v[:: -(-v.size // most)] if v.size > most else v
+    v = v[np.isfinite(v)]
+    return float(np.percentile(v, q)) if v.size else 0.0
+
+
+def round_up(x: float) -> float:
+    """``x`` (> 0) rounded up to two significant digits (0.1652 → 0.17), or 1.0 for 0,
+    negatives and non-finite values: a clamp the legend can print that is at most 10 %
+    above x."""
+    if not math.isfinite(x) or x <= 1e-12:
+        return 1.0
+    k = math.floor(math.log10(x)) - 1
+    step = 10.0**k
+    return round(math.ceil(x / step * (1 - 1e-9)) * step, 12)
+
+
+def gradient_scale(v: Values, stage: object | None, locked: bool) -> float:
+    """The clamp of the gradient colours in a backward stage: the 95th percentile of
+    |∂L/∂w| of what the stage computes (its layer, or its neuron's row), or, ``locked``,
+    of every ∂L/∂w of the iteration, so stages can be compared. Bias gradients and δ
+    (often larger) are drawn on the same scale and clamp at its ends."""
+    if v.dW is None:
+        return 1.0
+    layer, neuron = getattr(stage, "layer", None), getattr(stage, "neuron", None)
+    if locked or layer is None:
+        return round_up(robust_max(list(v.dW)))
+    rows = slice(None) if neuron is None else slice(neuron, neuron + 1)
+    return round_up(robust_max([v.dW[layer][rows]]))
+
+
+class WeightScale:
+    """The clamp of the weight colours for a session: set from the first weights seen,
+    it never shrinks by itself and grows only when the 95th percentile of |w| exceeds it,
+    then to a nice number (1, 2, 2.5, 5 × 10ᵏ) at least GROW_HEADROOM times above, so
+    small drifts do not make it change again. :meth:`rescale` fits it to the weights now
+    (and may shrink it). ``previous`` is the clamp before the last change (None before
+    any)."""
+
+    def __init__(self) -> None:
+        self.scale: float | None = None
+        self.previous: float | None = None
+
+    def observe(self, arrays: list[np.ndarray]) -> float:
+        """The clamp for weights ``arrays``, grown if they outgrew it."""
+        p = robust_max(arrays)
+        if self.scale is None:
+            self.scale = nice_ceil(p) if p > 1e-12 else 1.0
+        elif p > self.scale:
+            self.previous, self.scale = self.scale, nice_ceil(GROW_HEADROOM * p)
+        return self.scale
+
+    def rescale(self, arrays: list[np.ndarray]) -> float:
+        """Fit the clamp to ``arrays`` now (it may shrink); a change is remembered."""
+        p = robust_max(arrays)
+        new = nice_ceil(p) if p > 1e-12 else 1.0
+        if self.scale is not None and new != self.scale:
+            self.previous = self.scale
+        self.scale = new
+        return new
+
+    def reset(self) -> None:
+        """Forget the clamp (a new session): the next weights set it afresh."""
+        self.scale = self.previous = None
+
+    @property
+    def note(self) -> str:
+        """"scale ±2 → ±5" after a change, else ""."""
+        if self.previous is None or self.scale is None:
+            return ""
+        return f"scale ±{fmt(self.previous)} → ±{fmt(self.scale)}"
+
+
+def _crossings(rect: tuple[float, float, float, float], segs: np.ndarray) -> np.ndarray:
+    """Mask (k,) of the segments (k, 4) that pass through ``rect`` (x, y, w, h)
+    (Liang–Barsky clipping, vectorised)."""
+    x, y, w, h = rect
+    x0, y0 = segs[:, 0], segs[:, 1]
+    dx, dy = segs[:, 2] - x0, segs[:, 3] - y0
+    lo, hi = np.zeros(len(segs)), np.ones(len(segs))
+    ok = np.ones(len(segs), bool)
+    for p, q in ((-dx, x0 - x), (dx, x + w - x0), (-dy, y0 - y), (dy, y + h - y0)):
+        parallel = np.abs(p) < 1e-12
+        ok &= ~(parallel & (q < 0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+        lo = np.where(~parallel & (p < 0), np.maximum(lo, t), lo)
+        hi = np.where(~parallel & (p > 0), np.minimum(hi, t), hi)
+    return ok & (lo <= hi)
+
+
+def place_labels(segs: np.ndarray, sizes: np.ndarray, obstacles: np.ndarray | None = None,
+                 fractions: tuple[float, ...] = LABEL_FRACTIONS,
+                 others: np.ndarray | None = None) -> list[tuple | None]:
+    """Rectangles (x, y, w, h) for labels of ``sizes`` (k, 2) (width, height) centred on
+    segments ``segs`` (k, 4) at one of ``fractions`` of their length (source to target):
+    of the spots that overlap neither an obstacle (m, 4) (x, y, w, h) nor a label placed
+    before, the first crossed by the fewest other edges (``segs`` and ``others`` (n, 4)),
+    so a number is not read as another edge's; None for a label that fits nowhere.
+    Labels are placed in order: put the most important first."""
+    placed: list[tuple[float, float, float, float]] = []
+    obs = np.zeros((0, 4)) if obstacles is None else np.asarray(obstacles, float).reshape(-1, 4)
+    segs = np.asarray(segs, float).reshape(-1, 4)
+    lines = segs if others is None else np.vstack([segs, np.asarray(others, float)])
+    out: list[tuple | None] = []
+
+    def free(r: tuple[float, float, float, float]) -> bool:
+        x, y, w, h = r
+        for o in (*placed, *obs.tolist()):
+            if x < o[0] + o[2] and o[0] < x + w and y < o[1] + o[3] and o[1] < y + h:
+                return False
+        return True
+
+    for k, ((x0, y0, x1, y1), (w, h)) in enumerate(
+            zip(segs.tolist(), np.asarray(sizes, float).tolist(), strict=True)):  # noqa: B007
+        best, best_n = None, None
+        for f in fractions:
+            cx, cy = x0 + (x1 - x0) * f, y0 + (y1 - y0) * f
+            r = (cx - w / 2, cy - h / 2, w, h)
+            if not free(r):
+                continue
+            hits = _crossings(r, lines) & ~np.all(lines == segs[k], axis=1)  # not its own
+            n = int(hits.sum())
+            if best_n is None or n < best_n:
+                best, best_n = r, n
+            if n == 0:
+                break
+        if best is not None:
+            placed.append(best)
+        out.append(best)
+    return out
 
 
 def describe(item: tuple, net, v: Values | None, input_labels: list[str]) -> str:
@@ -133,9 +325,13 @@ def describe(item: tuple, net, v: Values | None, input_labels: list[str]) -> str
                           val("∂L/∂b", v and v.db, "db", i)])
     j = item[3]
     src = input_labels[j] if l == 0 and j < len(input_labels) else f"neuron {j + 1}"
-    return "\n".join([f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
-                      f"w = {fmt(float(net.weights[l][i, j]))}",
-                      val("∂L/∂w", v and v.dW, "dW", (i, j))])
+    w = float(net.weights[l][i, j])
+    lines = [f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
+             f"w = {fmt(w)}", val("∂L/∂w", v and v.dW, "dW", (i, j))]
+    if v is not None and v.before is not None and getattr(v.stage, "kind", None) == "update":
+        old = float(v.before[0][l][i, j])
+        lines[1] = f"w = {fmt(old)} → {fmt(w)}  (Δw = {signed(w - old)})"
+    return "\n".join(lines)
 
 
 def _flags(known_l: dict, key: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -172,6 +368,7 @@ def values_from_walkthrough(net, wt, animating: bool) -> Values:
         animating=animating,
         before=before,
         batch=x.shape[0],
+        loss_after=getattr(wt, "loss_after", None),
     )
 
 
@@ -224,26 +421,20 @@ def choose_edges(net, layout: NetworkLayout, budget: int = EDGE_BUDGET) -> list[
     return out
 
 
-def edge_scale(arrays: list[np.ndarray], most: int = SCALE_SAMPLES) -> float:
-    """The legend clamp of the edge colours: a robust max |value| (colors.auto_scale) of all
-    values, or of an evenly strided sample of ``most`` of them for big networks (109k
-    weights: the 99th percentile of every 6th value lands on the same round number)."""
-    values = np.concatenate([np.ravel(a) for a in arrays])
-    step = -(-values.size // most)
-    return nice_ceil(auto_scale(values[::step]))
-
-
 def build_scene(
-    net, layout: NetworkLayout, v: Values | None, mode: str, edges: list[tuple]
+    net, layout: NetworkLayout, v: Values | None, mode: str, edges: list[tuple],
+    wscale: WeightScale | None = None, locked: bool = False,
 ) -> Scene:
     """The scene for ``mode`` ("a", "z", "delta" or "none") from values ``v`` (None: no
-    traced sample, everything but the weights unknown)."""
+    traced sample, everything but the weights unknown). ``wscale`` holds the session's
+    weight colour scale (default: a fresh one, fitted to these weights); ``locked`` puts
+    every backward stage on one gradient scale."""
     stage = v.stage if v is not None else None
     kind = getattr(stage, "kind", None)
     layer, neuron = getattr(stage, "layer", None), getattr(stage, "neuron", None)
     anim = (kind, layer, neuron) if v is not None and v.animating and stage is not None else None
-    qty = "δ" if mode == "delta" or kind in ("backward", "update") else QUANTITY.get(mode, "a")
-    gradient_edges = kind == "backward"
+    qty = QUANTITY.get(mode, "a")
+    gradient_edges = kind == "backward" and v is not None and v.dW is not None
     L = net.n_layers
 
     def rows_new(l: int, kinds: tuple[str, ...]) -> np.ndarray:
@@ -252,24 +443,33 @@ def build_scene(
             return np.zeros(col.shown.size, bool)
         return np.ones(col.shown.size, bool) if neuron is None else col.shown == neuron
 
+    def empty(n: int) -> Items:
+        return Items(np.zeros(n), np.zeros(n, bool), np.zeros(n, bool))
+
     full = {"a": "a", "z": "z", "δ": "dz"}[qty]
-    cols = [Items(np.zeros(0), np.zeros(0, bool), np.zeros(0, bool)) for _ in range(L + 1)]
+    cols = [empty(0) for _ in range(L + 1)]
     sh0 = layout.column(-1).shown
     if v is None:
-        cols[0] = Items(np.zeros(sh0.size), np.zeros(sh0.size, bool), np.zeros(sh0.size, bool))
+        cols[0] = empty(sh0.size)
     else:
         cols[0] = Items(v.x[sh0], np.ones(sh0.size, bool), np.zeros(sh0.size, bool))
+    badges = [empty(sh0.size)] + [empty(layout.column(l).shown.size) for l in range(L)] \
+        if gradient_edges and qty != "δ" else None
     all_vals = []
     for l in range(L):
         sh = layout.column(l).shown
         src = None if v is None else {"a": v.a, "z": v.z, "dz": v.dz}[full]
         if src is None:
-            cols[l + 1] = Items(np.zeros(sh.size), np.zeros(sh.size, bool), np.zeros(sh.size, bool))
+            cols[l + 1] = empty(sh.size)
             continue
         all_vals.append(src[l])
         known = v.known[l][full][sh] & (v.known[l]["a"][sh] if full == "z" else True)
         new = rows_new(l, ("backward",) if full == "dz" else ("forward",)) & known
         cols[l + 1] = Items(src[l][sh], known, new)
+        if badges is not None:
+            dknown = v.known[l]["dz"][sh].copy()
+            badges[l + 1] = Items(v.dz[l][sh], dknown, rows_new(l, ("backward",)) & dknown)
+
     def robust(parts: list) -> float:
         return nice_ceil(auto_scale(np.concatenate([np.ravel(q) for q in parts])
                                     if parts else 1.0))
@@ -278,15 +478,23 @@ def build_scene(
     ascale = robust(a_parts)
     scale = ascale if qty == "a" else robust(all_vals + ([v.x] if qty == "z" else []))
 
-    eqty = "∂L/∂w" if gradient_edges else "w"
     ws = [np.asarray(w) for w in net.weights]
     bs = [np.asarray(b) for b in net.biases]
-    morph = anim is not None and anim[0] == "update" and v is not None and v.before is not None
-    if gradient_edges and v.dW is not None:
-        escale = edge_scale([*v.dW, *v.db])
+    update = kind == "update" and v is not None and v.before is not None
+    morph = update and anim is not None
+    pool = ws + bs + (list(v.before[0]) + list(v.before[1]) if update else [])
+    wscale = wscale if wscale is not None else WeightScale()
+    weight_scale = wscale.observe(pool)
+    dscale = 1.0
+    if gradient_edges:
+        eqty, ekind, egamma = "∂L/∂w", "grad", GAMMA
+        escale = gradient_scale(v, stage, locked)
     else:
-        pool = ws + bs + (list(v.before[0]) + list(v.before[1]) if morph else [])
-        escale = edge_scale(pool)
+        eqty, ekind, egamma, escale = "w", "update" if update else "w", GAMMA, weight_scale
+        if update:
+            deltas = [w - b for w, b in zip(ws, v.before[0], strict=True)]
+            deltas += [b - b0 for b, b0 in zip(bs, v.before[1], strict=True)]
+            dscale = round_up(robust_max(deltas))
 
     edge_items, bias_items, pulses = [], [], [1e-12]
     for l, (ii, jj, segs) in enumerate(edges):
@@ -307,9 +515,10 @@ def build_scene(
             val, known = ws[l][ii, jj], np.ones(k, bool)
             new = np.zeros(k, bool)
             bval, bknown, bnew = bs[l][sh], np.ones(sh.size, bool), np.zeros(sh.size, bool)
+            if update:
+                before, bias_before = v.before[0][l][ii, jj], v.before[1][l][sh]
             if morph:
                 new[:], bnew[:] = True, True
-                before, bias_before = v.before[0][l][ii, jj], v.before[1][l][sh]
             fwd_rows = rows_new(l, ("forward",))
             if v is not None and fwd_rows.any():
                 a_prev = v.x if l == 0 else v.a[l - 1]
@@ -328,13 +537,45 @@ def build_scene(
         yhat, yk = v.a[L - 1][out_sh], v.known[L - 1]["a"][out_sh].copy()
     target = None if v is None or v.y is None else v.y[out_sh]
     loss = v.loss if v is not None and v.loss_known else None
+    loss_after = v.loss_after if update and loss is not None else None
+
+    names = {"a": "a  (neurons)", "z": "z  (neurons)", "δ": "δ = ∂L/∂z  (neurons)"}
+    legend = [LegendRow(names[qty], scale)]
+    if gradient_edges:
+        what = "∂L/∂w (edges), δ (rings)" if badges is not None else "∂L/∂w  (edges)"
+        legend.append(LegendRow(what, escale, GAMMA,
+                                "one scale, all stages" if locked else "scale of this stage"))
+    else:
+        legend.append(LegendRow("w  (edges)", escale, GAMMA, wscale.note))
+        if update:
+            legend.append(LegendRow("Δw  (dashes)", dscale, GAMMA))
     return Scene(
         qty=qty, scale=scale, ascale=ascale, show_values=mode != "none", eqty=eqty, escale=escale,
         pscale=max(pulses), cols=cols, edges=edge_items, biases=bias_items,
         yhat=yhat, yhat_known=yk, target=target, loss=loss,
         loss_new=anim is not None and anim[0] == "loss",
         anim=anim, caption=_caption(v), batch=1 if v is None else v.batch,
+        ekind=ekind, egamma=egamma, dscale=dscale, badges=badges,
+        labels=edge_labels(edge_items, ekind), loss_after=loss_after, legend=legend,
     )
+
+
+def edge_labels(edges: list[Edges], ekind: str, most: int = LABEL_EDGES) -> list[EdgeLabel]:
+    """Numbers to write on the edges of a network with at most ``most`` drawn edges: the
+    known ∂L/∂w in a backward stage, Δw in the update stage, nothing otherwise; largest
+    magnitude first (they are placed in that order)."""
+    if ekind == "w" or sum(e.i.size for e in edges) > most:
+        return []
+    out = []
+    for l, e in enumerate(edges):
+        for k in range(e.i.size):
+            if ekind == "grad" and e.known[k]:
+                out.append(EdgeLabel(l, k, fmt(float(e.val[k])), float(e.val[k])))
+            elif ekind == "update" and e.before is not None:
+                d = float(e.val[k] - e.before[k])
+                out.append(EdgeLabel(l, k, "Δ " + signed(d), d))
+    out.sort(key=lambda lab: -abs(lab.value))
+    return out
 
 
 def _caption(v: Values | None) -> str:

@@ -27,6 +27,7 @@ from mlpviz.ui.diagram.network_paint import Painter
 from mlpviz.ui.diagram.network_scene import (
     Scene,
     Values,
+    WeightScale,
     build_scene,
     choose_edges,
     describe,
@@ -78,6 +79,8 @@ class NetworkView(QWidget):
         self._version = 0
         self._label_widths = (10.0, 10.0)
         self._caches: dict[str, tuple] = {}
+        self._wscale = WeightScale()
+        self._locked = False
         self._inline = InlineEditor(self, self._theme)
         self._inline.committed.connect(self._emit_edit)
         self.editor = self._inline.line
@@ -85,7 +88,15 @@ class NetworkView(QWidget):
 
     # ---- inputs from the controller ----------------------------------------------------
     def set_network(self, net, input_labels: list[str], output_labels: list[str]) -> None:
-        """Show ``net`` (an MLP) with display names for its inputs and outputs."""
+        """Show ``net`` (an MLP) with display names for its inputs and outputs. A new
+        network (another session or topology) gets a fresh weight colour scale, and a
+        selection made in another topology is dropped (its indices mean other items)."""
+        if net is not self._net:
+            self._wscale.reset()
+        if self._net is not None and list(net.sizes) != list(self._net.sizes) \
+                and self._selection is not None:
+            self._selection = None
+            self.selectionChanged.emit(None)
         self._net = net
         self._in_labels = [str(s) for s in input_labels]
         self._out_labels = [str(s) for s in output_labels]
@@ -141,6 +152,27 @@ class NetworkView(QWidget):
     def selection(self) -> tuple | None:
         return self._selection
 
+    def set_gradient_scale_locked(self, locked: bool) -> None:
+        """Draw every backward stage on one gradient scale (the iteration's), to compare
+        stages, instead of each stage on its own."""
+        self._locked = bool(locked)
+        self.refresh()
+
+    def gradient_scale_locked(self) -> bool:
+        return self._locked
+
+    def rescale_weight_colours(self) -> float:
+        """Fit the weight colour scale to the weights now (it may shrink); returns it."""
+        if self._net is None:
+            return 1.0
+        scale = self._wscale.rescale([*self._net.weights, *self._net.biases])
+        self.refresh()
+        return scale
+
+    def weight_scale(self) -> WeightScale:
+        """The session's weight colour scale (fixed, grows only when outgrown)."""
+        return self._wscale
+
     def refresh(self) -> None:
         """Re-read the network and walkthrough (after weights changed) and repaint."""
         self._version += 1
@@ -186,12 +218,16 @@ class NetworkView(QWidget):
 
     def scene(self, layout: NetworkLayout) -> Scene:
         """What ``layout`` shows now (cached until the next change or animation start/end)."""
-        key = (layout, self._version, self._animating(), self._mode)  # layout: by identity
+        key = (layout, self._version, self._animating(), self._mode, self._locked,
+               self._wscale.scale)  # layout: by identity
         slot = self._slot(layout.width, layout.height)
         cached = self._caches.get(f"scene{slot}")
         if cached is None or cached[0] != key:
             edges = choose_edges(self._net, layout)
-            cached = (key, build_scene(self._net, layout, self._values(), self._mode, edges))
+            scene = build_scene(self._net, layout, self._values(), self._mode, edges,
+                                self._wscale, self._locked)
+            # the weight scale may have grown while building: key the cache by its new value
+            cached = (key[:-1] + (self._wscale.scale,), scene)
             self._caches[f"scene{slot}"] = cached
         return cached[1]
 
@@ -240,7 +276,7 @@ class NetworkView(QWidget):
         dpr = self.devicePixelRatioF()
         animating = self._animating()
         key = (layout.width, layout.height, dpr, self._version, animating, self._mode,
-               self._theme)
+               self._theme, self._locked, self._wscale.scale)
         cached = self._caches.get("pixmaps")
         if cached is not None and cached[0] == key:
             return cached[1]

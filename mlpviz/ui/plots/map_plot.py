@@ -23,7 +23,7 @@ from mlpviz.ui.plots.contour import contour_segments
 
 KINDS = ("binary", "multiclass", "regression")
 POINT_SIZE = 7.0  # px, diameter of a data point
-RING_SIZE = 17.0  # px, diameter of the ring around the traced sample
+RING_SIZE = 22.0  # px, diameter of the ring around the traced sample (clear of the points)
 
 
 AXIS_WIDTH = 44  # px of the x₂ axis at normal type size
@@ -281,7 +281,7 @@ class MapPlot(pg.PlotWidget):
         self._lut = ps.map_lut(theme)
         fg = ps.qcolor(theme.foreground)
         self.contour.setPen(pg.mkPen(fg, width=1.5))
-        self.ring.setPen(pg.mkPen(fg, width=2.5))
+        self.ring.setPen(pg.mkPen(fg, width=3.0))
         self.ring.setBrush(None)
         self._test_pen = pg.mkPen(fg, width=1.2)
         self._update_legend()

@@ -197,6 +197,11 @@ class PlotsPanel(QWidget):
         if self.tabs.currentWidget() is self.hidden_panel:
             self._refresh_hidden()
 
+    def set_traced(self, highlight: object) -> None:
+        """Move the ring to the traced sample's raw input (2,) (see traced_input), or take
+        it away (None), without redrawing the rest."""
+        self.map_plot.set_highlight(highlight)
+
     def _on_tab(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.hidden_panel and self._hidden_stale:
             self._refresh_hidden()
@@ -260,3 +265,16 @@ class PlotsPanel(QWidget):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def traced_input(ctl: object) -> np.ndarray | None:
+    """The raw input (2,) of the sample a controller traces: the running walkthrough's
+    sample, else the one chosen to trace next; None for a mini-batch or when the data has
+    no input plane. ``ctl`` needs ``session``, ``walkthrough``, ``sample`` and
+    ``use_batch``."""
+    train = getattr(ctl.session, "train_set", None)
+    wt = ctl.walkthrough
+    k = wt.sample_index if wt is not None else (None if ctl.use_batch else ctl.sample)
+    if train is None or k is None or not 0 <= k < len(train.X):
+        return None
+    return np.asarray(train.X[k], dtype=np.float64)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 
 from mlpviz.ui.colors import THEMES, Theme, lut
 
@@ -19,6 +19,9 @@ MAP_FADE = 0.35
 #: colours of classes 2.. (classes 0 and 1 are the theme's negative and positive colours);
 #: Okabe–Ito hues, distinguishable with the common colour-vision deficiencies
 EXTRA_CLASS_COLORS = ("#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#d55e00", "#f0e442")
+#: type sizes of the plots at font scale 1, in pixels; presenter mode multiplies them by
+#: its font scale (1.45: tick labels of 19 px, readable from the back of a hall)
+TICK_PX, LABEL_PX = 13.0, 14.0
 
 
 def resolve_theme(theme: Theme | str) -> Theme:
@@ -93,15 +96,28 @@ def colormap(colors: np.ndarray) -> pg.ColorMap:
     return pg.ColorMap(np.linspace(0.0, 1.0, len(colors)), colors)
 
 
+def type_px(theme: Theme) -> tuple[int, int]:
+    """(tick label, axis label) sizes in pixels for ``theme``'s font scale."""
+    return round(TICK_PX * theme.font_scale), round(LABEL_PX * theme.font_scale)
+
+
 def style_plot_item(item: pg.PlotItem, theme: Theme) -> None:
-    """Give ``item``'s axes, tick labels, axis labels, title and legend the theme's colours."""
+    """Give ``item``'s axes, tick labels, axis labels, title and legend the theme's colours,
+    and type sized by the theme's font scale."""
     fg = qcolor(theme.foreground)
+    tick_px, label_px = type_px(theme)
+    tick_font = QFont()
+    tick_font.setPixelSize(tick_px)
     for name in ("left", "bottom", "right", "top"):
         axis = item.getAxis(name)
         axis.setPen(fg)
-        axis.setTextPen(fg)
+        axis.setStyle(tickFont=tick_font, tickTextOffset=max(3, tick_px // 3))
+        if axis.labelText:
+            axis.setLabel(axis.labelText, units=axis.labelUnits or None,
+                          **{"font-size": f"{label_px}px"})
+        axis.setTextPen(fg)  # after the label: it colours the label too
     if item.titleLabel.text:
-        item.setTitle(item.titleLabel.text, color=fg.name())
+        item.setTitle(item.titleLabel.text, color=fg.name(), size=f"{label_px}px")
     legend = item.legend
     if legend is not None:
         bg = qcolor(theme.background)
@@ -110,7 +126,7 @@ def style_plot_item(item: pg.PlotItem, theme: Theme) -> None:
         legend.setPen(None)
         legend.setLabelTextColor(fg)
         for _sample, label in legend.items:  # setLabelTextColor does not re-render the text
-            label.setText(label.text, color=fg)
+            label.setText(label.text, color=fg, size=f"{tick_px}px")
 
 
 def palette(theme: Theme) -> QPalette:

@@ -124,7 +124,7 @@ class Transport(QToolBar):
 
     def update_state(self) -> None:
         running = self.ctl.running
-        self.run_action.setText("Pause ⏸" if running else "Run ▶")
+        self.run_action.setText("Pause ❚❚" if running else "Run ▶")
         wt = self.ctl.walkthrough
         lesson = self.player.lesson
         lesson_back = lesson is not None and lesson.can_go_back

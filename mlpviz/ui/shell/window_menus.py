@@ -58,7 +58,8 @@ def add_action(
 def build_menus(window: MainWindow) -> None:
     """Fill ``window.menuBar()`` and set ``window.files.recent_menu`` (Open Recent) and,
     on the window, ``theme_actions`` and ``value_actions`` (dicts of checkable actions by
-    theme name and value mode), ``thumbs_action``, ``anim_action`` and ``predict_action``."""
+    theme name and value mode), ``thumbs_action``, ``anim_action``, ``lock_grad_action``
+    and ``predict_action``."""
     _file_menu(window)
     _edit_menu(window)
     _view_menu(window)
@@ -133,6 +134,17 @@ def _view_menu(window: MainWindow) -> None:
         window.value_actions[mode] = act
     window.anim_action = add_action(
         window, v, "&Animate steps", window._toggle_animation, checkable=True
+    )
+    v.addSeparator()
+    window.lock_grad_action = add_action(
+        window, v, "&Lock gradient scale across stages",
+        lambda on: window.network.set_gradient_scale_locked(on), "G", checkable=True,
+        tip="Draw every backward stage on one gradient scale, to compare the layers",
+    )
+    add_action(
+        window, v, "&Rescale weight colours",
+        lambda _c=False: window.network.rescale_weight_colours(),
+        tip="Fit the weight colour scale to the weights now (it otherwise only grows)",
     )
 
 

@@ -1,5 +1,6 @@
 """The lesson browser: every built-in lesson as a card with a preview of its data and its
-network, its title and its one-line summary. Clicking a card (or Enter on it) chooses it.
+network, its title and its one-line summary. Clicking a card, or →, Enter or Space on
+the highlighted (focused) card, chooses it; ↑ and ↓ move the highlight.
 
 The browser is a non-modal dialog: at a start without a source it sits over the window
 (the default XOR session waits behind it), and File ▸ Lessons… opens it again.
@@ -42,6 +43,8 @@ CARD_WIDTH = 330  # px; the grid shows as many columns of cards as fit
 PREVIEW_HEIGHT = 104  # px
 MAX_PREVIEW_POINTS = 240
 MAX_DRAWN_NEURONS = 6  # a wider layer is drawn with its first and last neurons and "⋮"
+#: keys that start the highlighted lesson: → as in the lesson itself, Enter and Space
+CHOOSE_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
 
 
 def readable_lessons() -> tuple[list[Lesson], list[str]]:
@@ -157,6 +160,7 @@ class LessonCard(QFrame):
     """One lesson: preview, number and title, summary and a line about the network."""
 
     clicked = Signal(str)
+    stepped = Signal(int)  # ↓ (+1) or ↑ (−1) pressed on the card: move the highlight
 
     def __init__(self, lesson: Lesson, number: int, theme: Theme = LIGHT,
                  current: bool = False, parent: QWidget | None = None):
@@ -198,8 +202,11 @@ class LessonCard(QFrame):
         super().mouseReleaseEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+        if event.key() in CHOOSE_KEYS:
             self.clicked.emit(self.lesson.name)
+            return
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.stepped.emit(1 if event.key() == Qt.Key.Key_Down else -1)
             return
         super().keyPressEvent(event)
 
@@ -246,6 +253,7 @@ class LessonBrowser(QDialog):
         for k, lesson in enumerate(lessons, start=1):
             card = LessonCard(lesson, k, theme, current=lesson.name == current)
             card.clicked.connect(self._choose)
+            card.stepped.connect(self._step)
             self.cards[lesson.name] = card
 
         outer = QVBoxLayout(self)
@@ -254,8 +262,9 @@ class LessonBrowser(QDialog):
         title = QLabel("Lessons")
         title.setObjectName("browserTitle")
         hint = QLabel(
-            "The lessons follow the lecture on multi-layer perceptrons. Choose one to load it: "
-            "then → plays it one step at a time with captions, ← goes back and Space trains."
+            "The lessons follow the lecture on multi-layer perceptrons. Click one, or press → "
+            "to start the highlighted one (↑ ↓ move): then → plays it one step at a time "
+            "with captions, ← goes back and Space trains. Esc closes this list."
         )
         hint.setObjectName("browserHint")
         hint.setWordWrap(True)
@@ -276,6 +285,7 @@ class LessonBrowser(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self._grid_host)
+        self._scroll = scroll
         outer.addWidget(scroll, 1)
         if errors:
             problem = QLabel("Some lessons could not be read: " + "; ".join(errors))
@@ -324,6 +334,47 @@ class LessonBrowser(QDialog):
         super().resizeEvent(event)
         self._reflow()
 
+    def highlighted(self) -> LessonCard | None:
+        """The card → or Enter would start: the focused one, else the one marked as
+        playing, else the first."""
+        focus = self.focusWidget()
+        if isinstance(focus, LessonCard):
+            return focus
+        current = next((c for c in self.cards.values() if c.property("current")), None)
+        return current or next(iter(self.cards.values()), None)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        """→ or Enter starts the highlighted lesson even when the focus sits elsewhere in
+        the dialog (a button or the check box keep their own Enter and Space); ↑ and ↓
+        move the highlight."""
+        key = event.key()
+        card = self.highlighted()
+        if card is not None and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self._step(1 if key == Qt.Key.Key_Down else -1)
+            return
+        if card is not None and key in (Qt.Key.Key_Right, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self._choose(card.lesson.name)
+            return
+        super().keyPressEvent(event)
+
+    def _step(self, step: int) -> None:
+        """Highlight the card ``step`` places after (or before) the highlighted one."""
+        cards = list(self.cards.values())
+        card = self.highlighted()
+        if card is None:
+            return
+        target = cards[max(0, min(cards.index(card) + step, len(cards) - 1))]
+        target.setFocus()
+        self._scroll.ensureWidgetVisible(target)
+
     def _choose(self, name: str) -> None:
         self.lessonChosen.emit(name)
         self.accept()
+
+    def done(self, result: int) -> None:
+        """Close, and give the keyboard back to the window underneath, so the next → goes
+        to the lesson."""
+        super().done(result)
+        owner = self.parentWidget()
+        if owner is not None:
+            owner.activateWindow()
