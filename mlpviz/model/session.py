@@ -171,6 +171,10 @@ class Session(SessionState):
     kind = property(lambda self: self._data.kind, doc="binary, multiclass or regression.")
     feature_names = property(lambda self: self._data.feature_names, doc="Input names.")
     input_labels = property(lambda self: self._data.input_labels, doc="Display names.")
+    class_names = property(
+        lambda self: self._data.dataset.class_names if self._data.dataset is not None else (),
+        doc="Display names of the classes (e.g. a CSV file's text labels), or () when the "
+            "classes are just numbered.")
     is_planar = property(lambda self: self._data.extent is not None,
                          doc="True when the inputs come from 2-D points (maps possible).")
 
