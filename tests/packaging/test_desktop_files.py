@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging"
-DESKTOP = PACKAGING / "mlpviz.desktop"
+DESKTOP = PACKAGING / "io.github.mlpviz.mlpviz.desktop"
 METAINFO = PACKAGING / "io.github.mlpviz.mlpviz.metainfo.xml"
 MIME = PACKAGING / "mlpviz-mime.xml"
 ICON_SVG = REPO / "resources" / "mlpviz.svg"
@@ -117,6 +117,13 @@ def test_desktop_entry_opens_session_files() -> None:
     assert entry["Exec"] == "mlpviz %f"
     assert entry["Icon"] == "mlpviz"
     assert entry["Terminal"] == "false"
+
+
+def test_desktop_file_is_named_after_the_appstream_id() -> None:
+    app_id = ET.parse(METAINFO).getroot().findtext("id")
+    assert DESKTOP.name == f"{app_id}.desktop"
+    assert sorted(p.name for p in PACKAGING.glob("*.desktop")) == [DESKTOP.name]
+    assert f"packaging/{DESKTOP.name}" in (PACKAGING / "README.md").read_text(encoding="utf-8")
 
 
 def test_metainfo_matches_desktop_entry_and_mime_type() -> None:
