@@ -160,6 +160,47 @@ class Session(SessionState):
         session._fixed = net.get_params()
         return session
 
+    @classmethod
+    def from_network(cls, net: MLP, X: np.ndarray | None = None,
+                     Y: np.ndarray | None = None) -> Session:
+        """A session on a given network: with X and Y as :meth:`from_arrays`; without them a
+        network with 2 inputs gets generated data that fits its outputs ("plane" for one
+        linear output, "xor" for another single output, "spiral3" for three)."""
+        if X is not None or Y is not None:
+            if X is None or Y is None:
+                raise SettingsError("give both X and Y, or neither")
+            return cls.from_arrays(X, Y, net=net)
+        output = net.activations[-1].name
+        name = None
+        if net.sizes[0] == 2 and net.sizes[-1] == 1:
+            name = "plane" if output == "linear" else "xor"
+        elif net.sizes[0] == 2 and net.sizes[-1] == 3 and output != "linear":
+            name = "spiral3"
+        if name is None:
+            raise SettingsError(f"no built-in data fits a {net.describe()} network; pass "
+                                "its data as X and Y")
+        weights = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+        return cls(DataConfig(dataset=name), NetConfig.of_net(net), weights=weights)
+
+    @classmethod
+    def from_torch(cls, module: Any, X: np.ndarray | None = None,
+                   Y: np.ndarray | None = None, loss: str | None = None) -> Session:
+        """A session on a PyTorch ``nn.Sequential`` of Linear layers and supported
+        activations (see :mod:`mlpviz.model.torch_models`); data as :meth:`from_network`."""
+        from mlpviz.model.torch_models import mlp_from_torch
+
+        return cls.from_network(mlp_from_torch(module, loss), X, Y)
+
+    @classmethod
+    def from_state_dict(cls, state_dict: Any, description: Any, X: np.ndarray | None = None,
+                        Y: np.ndarray | None = None) -> Session:
+        """A session on a saved ``state_dict`` (a mapping or a ``torch.save`` file) with a
+        JSON description of its activations (a mapping or a file; see
+        :mod:`mlpviz.model.torch_models`); data as :meth:`from_network`."""
+        from mlpviz.model.torch_models import mlp_from_state_dict
+
+        return cls.from_network(mlp_from_state_dict(state_dict, description), X, Y)
+
     # ---- data views --------------------------------------------------------------------
     dataset = property(lambda self: self._data.dataset, doc="The full raw Dataset or None.")
     train_set = property(lambda self: self._data.train_set, doc="Raw 2-D training Dataset.")

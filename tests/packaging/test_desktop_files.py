@@ -158,3 +158,9 @@ def test_icon_svg_is_square_and_scalable() -> None:
     root = ET.parse(ICON_SVG).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("viewBox") == "0 0 256 256"
+
+
+def test_the_running_app_names_its_desktop_file() -> None:
+    from mlpviz.ui.shell.app import DESKTOP_ID, make_app
+
+    assert make_app().desktopFileName() == DESKTOP_ID == DESKTOP.name.removesuffix(".desktop")

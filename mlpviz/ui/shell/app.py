@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QApplication
 
 from mlpviz.paths import resource_dir
 
+DESKTOP_ID = "io.github.mlpviz.mlpviz"  # also the AppStream id (packaging/)
+
 
 def _qt_message(kind: QtMsgType, _context: object, text: str) -> None:
     """Keep Qt's platform chatter (e.g. the offscreen plugin's warnings) off the terminal;
@@ -28,6 +30,7 @@ def make_app() -> QApplication:
     app.setApplicationName("mlpviz")
     app.setOrganizationName("mlpviz")
     app.setApplicationDisplayName("mlpviz")
+    app.setDesktopFileName(DESKTOP_ID)  # the Wayland app id: the desktop file's name
     icon = resource_dir() / "mlpviz.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
