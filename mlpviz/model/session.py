@@ -23,12 +23,14 @@ import numpy as np
 from mlpviz.engine import Cancelled, DivergenceError
 from mlpviz.engine.datasets import Dataset
 from mlpviz.engine.mlp import MLP, NetworkError
+from mlpviz.model import display
 from mlpviz.model.cancel import JOB
 from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, SettingsError, TrainConfig
 from mlpviz.model.data import SessionData, from_arrays, from_dataset, generate
 from mlpviz.model.grid import GridMaps, HiddenSpace, grid_maps, hidden_space
 from mlpviz.model.history import History
 from mlpviz.model.session_state import SessionState, Snapshot, load_lesson_or_none
+from mlpviz.model.walkthrough import Walkthrough
 
 MAX_COORDINATE = 1e6  # |x| of a point placed on the map
 
@@ -200,6 +202,18 @@ class Session(SessionState):
         from mlpviz.model.torch_models import mlp_from_state_dict
 
         return cls.from_network(mlp_from_state_dict(state_dict, description), X, Y)
+
+    # ---- notebooks ---------------------------------------------------------------------
+    def walkthrough(self, sample: int = 0, batch: bool = False) -> Walkthrough:
+        """A step-by-step iteration on training sample ``sample`` (or the next mini-batch
+        with ``batch``); nothing changes until its update stage."""
+        return Walkthrough(self, sample=sample, batch=batch)
+
+    def _repr_html_(self) -> str:
+        return display.session_html(self)
+
+    def _repr_png_(self) -> bytes:
+        return display.diagram_png(self)
 
     # ---- data views --------------------------------------------------------------------
     dataset = property(lambda self: self._data.dataset, doc="The full raw Dataset or None.")
