@@ -85,3 +85,32 @@ def test_text_class_names_label_the_network_outputs(window, qtbot, monkeypatch, 
     assert output_labels(s) == ["a pear from Fra…", "apple", "fig"]
     window.panels.refresh_now()
     assert window.network._out_labels == ["a pear from Fra…", "apple", "fig"]
+
+
+def _import_fruit(window, qtbot, monkeypatch, tmp_path, names) -> None:
+    path = tmp_path / "fruit.csv"
+    rows = [f"{k % 3 + 0.1 * k},{(k * 7) % 5 * 0.2},{names[k % len(names)]}"
+            for k in range(30)]
+    path.write_text("x1,x2,fruit\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    _click_import(window, qtbot, monkeypatch, path)
+    window.panels.refresh_now()
+
+
+def test_class_names_name_the_map_legend_and_the_classes_to_add(window, qtbot, monkeypatch,
+                                                                 tmp_path):
+    _import_fruit(window, qtbot, monkeypatch, tmp_path,
+                  ("apple", "fig", "a pear from France"))
+    plots = window.panels.plots
+    ticks = [label for _pos, label in plots.map_plot.colorbar.axis._tickLevels[0]]
+    assert ticks == ["a pear from…", "apple", "fig"]
+    choices = [plots.edit_class.itemText(i) for i in range(plots.edit_class.count())]
+    assert choices == ["a pear from France", "apple", "fig"]
+    # a point added on the map keeps the names
+    window.ctl.session.add_point((0.5, 0.5), 2)
+    assert window.ctl.session.class_names == ("a pear from France", "apple", "fig")
+
+
+def test_binary_class_names_name_the_output_probability(window, qtbot, monkeypatch, tmp_path):
+    _import_fruit(window, qtbot, monkeypatch, tmp_path, ("no", "yes"))
+    label = window.panels.plots.map_plot.colorbar.getAxis("left").labelText
+    assert label == "output ŷ (class yes prob.)"
