@@ -162,3 +162,16 @@ def qapp():
     from mlpviz.ui.shell.app import make_app
 
     return make_app()
+
+
+def test_repr_png_is_the_bare_diagram_of_a_lesson(qapp):
+    """A lesson reserves a caption bar in its videos; the notebook picture has none: its
+    bottom rows are the light background, like its top."""
+    from PySide6.QtGui import QImage
+
+    session = mlpviz.open_lesson("xor")
+    image = QImage.fromData(session._repr_png_(), "PNG")
+    assert (image.width(), image.height()) == (800, 450)
+    for x in (5, 400, 795):
+        assert image.pixelColor(x, 445).lightness() > 230
+        assert image.pixelColor(x, 445) == image.pixelColor(5, 5)

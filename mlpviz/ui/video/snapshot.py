@@ -85,7 +85,7 @@ def render_png(session: Session, size: tuple[int, int] = (800, 450), view: str =
     from mlpviz.ui.shell.app import offscreen_without_screen
 
     offscreen_without_screen()
-    renderer = FrameRenderer(session, "", size, view=view, theme=theme)
+    renderer = FrameRenderer(session, "", size, view=view, theme=theme, captions=False)
     try:
         if walkthrough is None:
             image = renderer.still()
