@@ -73,13 +73,16 @@ script actions (--steps "a;b;c", or one per line in a --script file; # starts a 
   iteration          run the rest of the current iteration stage by stage
   train N            train N epochs (1 ≤ N ≤ 100000)
   hold SECONDS       keep the picture still (0 < SECONDS ≤ 600)
-  caption TEXT       show TEXT from now on; "caption" alone clears it; quote TEXT
-                     ("…") to use ; or # inside it
+  caption TEXT       show TEXT (at most 500 characters) from now on; "caption" alone
+                     clears it; quote TEXT ("…") to use ; or # inside it; a caption
+                     stays at least its reading time (0.35 s a word, 2.5 s at least)
   select neuron L:I  select neuron I of layer L (layer 0 = the inputs)
   select edge L:I:J  select weight w_IJ of W_L (from neuron J of layer L−1 to I of L)
   select none        clear the selection
   sample K           trace training sample K (0-based) from now on
   speed X            play stages X times as fast (0.1 ≤ X ≤ 10)
+  reading off|on     off: captions from here on get no added reading time; on: they
+                     do again (the default)
 """
 
 _EXAMPLES = {

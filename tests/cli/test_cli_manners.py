@@ -73,7 +73,8 @@ def test_record_help_lists_every_script_action(capsys):
               if line.startswith("  ") and not line.startswith("     ")}
     assert listed == set(COMMANDS)
     for form in ("train N", "hold SECONDS", "caption TEXT", "select neuron L:I",
-                 "select edge L:I:J", "select none", "sample K", "speed X"):
+                 "select edge L:I:J", "select none", "sample K", "speed X",
+                 "reading off|on"):
         assert f"  {form} " in actions, form
 
 
