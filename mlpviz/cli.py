@@ -11,6 +11,7 @@ import argparse
 import os
 import signal
 import sys
+import textwrap
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,64 @@ def _add_steps(p: argparse.ArgumentParser) -> None:
     g.add_argument("--script", metavar="FILE", type=Path, help="a script file, one action per line")
 
 
+SCRIPT_ACTIONS = """\
+script actions (--steps "a;b;c", or one per line in a --script file; # starts a comment):
+  forward            compute the next layer of the forward pass
+  loss               compute the loss (backward takes it automatically if skipped)
+  backward           backpropagate through the next layer, output layer first
+  update             apply the optimizer step, finishing the iteration first
+  iteration          run the rest of the current iteration stage by stage
+  train N            train N epochs (1 ≤ N ≤ 100000)
+  hold SECONDS       keep the picture still (0 < SECONDS ≤ 600)
+  caption TEXT       show TEXT (at most 500 characters) from now on; "caption" alone
+                     clears it; quote TEXT ("…") to use ; or # inside it; a caption
+                     stays at least its reading time (0.35 s a word, 2.5 s at least)
+  select neuron L:I  select neuron I of layer L (layer 0 = the inputs)
+  select edge L:I:J  select weight w_IJ of W_L (from neuron J of layer L−1 to I of L)
+  select none        clear the selection
+  sample K           trace training sample K (0-based) from now on
+  speed X            play stages X times as fast (0.1 ≤ X ≤ 10)
+  reading off|on     off: captions from here on get no added reading time; on: they
+                     do again (the default)
+"""
+
+_EXAMPLES = {
+    "lessons": """\
+examples:
+  mlpviz lessons                  every lesson's name and title
+  mlpviz lessons | head -1        the first one
+""",
+    "record": """\
+examples:
+  mlpviz record xor -o xor.mp4                     the lesson's own script, 1280x720
+  mlpviz record xor -o step.gif --steps "forward;forward;loss;backward;backward;update"
+  mlpviz record spiral -o train.webm --steps "caption Training;train 200;hold 2" \\
+      --view window --size 1920x1080 --fps 60
+  mlpviz record my.mlpviz -o take.mp4 --script take.txt --theme dark --no-captions
+""",
+    "snapshot": """\
+examples:
+  mlpviz snapshot xor -o xor.png
+  mlpviz snapshot xor -o net.png --view network --steps "forward;forward" --size 800x600
+  mlpviz snapshot my.mlpviz -o plots.png --view plots --theme dark
+""",
+    "explain": """\
+examples:
+  mlpviz explain xor                                one iteration's numbers as text
+  mlpviz explain xor --steps "train 100;iteration" --format markdown > handout.md
+  mlpviz explain xor --select edge 2:1:1 --format latex
+  mlpviz explain my.mlpviz --select neuron 1:2
+""",
+}
+
+
+def _subparser(sub, name: str, help_text: str, description: str,
+               extra: str = "") -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help_text, description=textwrap.fill(description, 78),
+                          epilog=extra + _EXAMPLES[name],
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mlpviz.model.playback import VIEWS
 
@@ -70,12 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mlpviz",
         description="Watch a multi-layer perceptron learn, one backpropagation step at a time. "
         "Without a subcommand, opens the app on SOURCE (default: the xor lesson).",
+        epilog="examples:\n  mlpviz                   the app on the xor lesson\n"
+        "  mlpviz spiral            the app on the spiral lesson\n"
+        "  mlpviz my.mlpviz         the app on a saved session\n"
+        "  mlpviz COMMAND --help    a subcommand's options and examples\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"mlpviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.add_parser("lessons", help="list the built-in lessons")
+    _subparser(sub, "lessons", "list the built-in lessons",
+               "List the built-in lessons, one per line: the name to pass as SOURCE to the "
+               "other commands (and to mlpviz itself), then the title.")
 
-    rec = sub.add_parser("record", help="render a video headless")
+    rec = _subparser(sub, "record", "render a video headless",
+                     "Render a video of SOURCE without opening a window: the lesson's own "
+                     "script, or the actions given with --steps or --script (see below). "
+                     "The format follows the output's extension: .mp4 (H.264), .webm (VP9) "
+                     "or .gif. Nothing is left behind when it fails or is interrupted.",
+                     SCRIPT_ACTIONS + "\n")
     _add_source(rec)
     rec.add_argument("-o", "--output", required=True, type=Path, help="OUT.mp4, .webm or .gif")
     rec.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
@@ -98,7 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the captions, timed as on screen, to OUT.srt next to the video",
     )
 
-    snap = sub.add_parser("snapshot", help="render a PNG headless")
+    snap = _subparser(sub, "snapshot", "render a PNG headless",
+                      "Render one picture of SOURCE to a PNG without opening a window, "
+                      "after the script actions given with --steps or --script (the same "
+                      "actions as 'mlpviz record --help' lists).")
     _add_source(snap)
     snap.add_argument("-o", "--output", required=True, type=Path, help="OUT.png")
     snap.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
@@ -106,7 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument("--view", choices=VIEWS, default="window")
     snap.add_argument("--theme", choices=THEME_CHOICES, default="light")
 
-    exp = sub.add_parser("explain", help="print the worked numbers of an iteration (a handout)")
+    exp = _subparser(sub, "explain", "print the worked numbers of an iteration (a handout)",
+                     "Print every number of one training iteration of SOURCE — forward "
+                     "pass, loss, backward pass, update — with the formulas they come from, "
+                     "as text, Markdown or LaTeX. --steps or --script run first (e.g. "
+                     "'train 100'); --select shows one neuron's or weight's numbers.")
     _add_source(exp)
     _add_steps(exp)
     exp.add_argument(
@@ -311,7 +389,9 @@ def main(argv: list[str] | None = None) -> int:
             }[args.command]
             if args.command in ("record", "snapshot"):
                 return _interruptible(lambda: handler(args), args.output, own_process)
-            return handler(args)
+            code = handler(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return code
         if argv and argv[0] in ("-h", "--help"):
             build_parser().print_help()
             return 0
@@ -320,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     except CLIError as exc:
         print(f"mlpviz: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return _reader_went_away()
     except KeyboardInterrupt:
         print("mlpviz: error: interrupted", file=sys.stderr)
         return 1
@@ -342,3 +424,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"mlpviz: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _reader_went_away() -> int:
+    """The reader of our output closed the pipe (``mlpviz lessons | head -1``): that is
+    no error. Point stdout at the null device so that the interpreter's final flush stays
+    quiet too, and exit 0."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["mlpviz", "mlpviz.engine", "mlpviz.model", "mlpviz.record", "mlpviz.cli"]
+PACKAGES = ["mlpviz", "mlpviz.engine", "mlpviz.model", "mlpviz.record", "mlpviz.cli",
+            "mlpviz.api"]
 
 PROBE = """
 import importlib, importlib.util, json, pkgutil, sys

@@ -51,6 +51,8 @@ class Dataset:
 
     ``X`` (n, 2) float64 raw inputs. ``y`` (n,): int64 class labels 0..n_classes-1 for
     ``kind`` "binary"/"multiclass", float64 targets for "regression" (``n_classes`` 1).
+    ``class_names``: empty, or one display name per class (e.g. the text labels of a CSV
+    file), class ``c`` named ``class_names[c]``.
     """
 
     X: np.ndarray
@@ -58,6 +60,7 @@ class Dataset:
     kind: str
     n_classes: int
     name: str = "custom"
+    class_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -90,6 +93,19 @@ class Dataset:
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "n_classes", int(self.n_classes))
+        object.__setattr__(self, "class_names", self._checked_names())
+
+    def _checked_names(self) -> tuple[str, ...]:
+        names = self.class_names
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise DatasetError("class_names must be a sequence of strings")
+        names = tuple(names)
+        if names and (self.kind == "regression" or len(names) != self.n_classes):
+            raise DatasetError(f"class_names must name each of the {self.n_classes} classes "
+                               f"of a classification set; got {len(names)} names")
+        if len(set(names)) != len(names):
+            raise DatasetError("class_names must be different from each other")
+        return names
 
     def _check_classes(self, y: np.ndarray) -> None:
         k = self.n_classes
@@ -141,7 +157,8 @@ class Dataset:
             raise DatasetError(f"subset indices must be integers; got dtype {index.dtype}")
         elif index.ndim != 1 or index.min() < -len(self) or index.max() >= len(self):
             raise DatasetError(f"subset indices must be a 1-D array within 0..{len(self) - 1}")
-        return Dataset(self.X[index], self.y[index], self.kind, self.n_classes, self.name)
+        return Dataset(self.X[index], self.y[index], self.kind, self.n_classes, self.name,
+                       self.class_names)
 
 
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:

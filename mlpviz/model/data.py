@@ -93,10 +93,11 @@ class SessionData:
             raise SettingsError(f"at most {MAX_SAMPLES} points in all")
         k = self.train_set.n_classes
         try:
-            train = Dataset(raw, labels, self.kind, k, self.train_set.name)
+            train = Dataset(raw, labels, self.kind, k, self.train_set.name,
+                            self.train_set.class_names)
             everything = Dataset(np.vstack([raw, self.test_set.X]),
                                  np.concatenate([labels, self.test_set.y]), self.kind, k,
-                                 self.train_set.name)
+                                 self.train_set.name, self.train_set.class_names)
         except datasets.DatasetError as exc:
             raise SettingsError(str(exc)) from None
         names = self.feature_names

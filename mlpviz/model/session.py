@@ -23,12 +23,14 @@ import numpy as np
 from mlpviz.engine import Cancelled, DivergenceError
 from mlpviz.engine.datasets import Dataset
 from mlpviz.engine.mlp import MLP, NetworkError
+from mlpviz.model import display
 from mlpviz.model.cancel import JOB
 from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, SettingsError, TrainConfig
 from mlpviz.model.data import SessionData, from_arrays, from_dataset, generate
 from mlpviz.model.grid import GridMaps, HiddenSpace, grid_maps, hidden_space
 from mlpviz.model.history import History
 from mlpviz.model.session_state import SessionState, Snapshot, load_lesson_or_none
+from mlpviz.model.walkthrough import Walkthrough
 
 MAX_COORDINATE = 1e6  # |x| of a point placed on the map
 
@@ -160,6 +162,59 @@ class Session(SessionState):
         session._fixed = net.get_params()
         return session
 
+    @classmethod
+    def from_network(cls, net: MLP, X: np.ndarray | None = None,
+                     Y: np.ndarray | None = None) -> Session:
+        """A session on a given network: with X and Y as :meth:`from_arrays`; without them a
+        network with 2 inputs gets generated data that fits its outputs ("plane" for one
+        linear output, "xor" for another single output, "spiral3" for three)."""
+        if X is not None or Y is not None:
+            if X is None or Y is None:
+                raise SettingsError("give both X and Y, or neither")
+            return cls.from_arrays(X, Y, net=net)
+        output = net.activations[-1].name
+        name = None
+        if net.sizes[0] == 2 and net.sizes[-1] == 1:
+            name = "plane" if output == "linear" else "xor"
+        elif net.sizes[0] == 2 and net.sizes[-1] == 3 and output != "linear":
+            name = "spiral3"
+        if name is None:
+            raise SettingsError(f"no built-in data fits a {net.describe()} network; pass "
+                                "its data as X and Y")
+        weights = ([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+        return cls(DataConfig(dataset=name), NetConfig.of_net(net), weights=weights)
+
+    @classmethod
+    def from_torch(cls, module: Any, X: np.ndarray | None = None,
+                   Y: np.ndarray | None = None, loss: str | None = None) -> Session:
+        """A session on a PyTorch ``nn.Sequential`` of Linear layers and supported
+        activations (see :mod:`mlpviz.model.torch_models`); data as :meth:`from_network`."""
+        from mlpviz.model.torch_models import mlp_from_torch
+
+        return cls.from_network(mlp_from_torch(module, loss), X, Y)
+
+    @classmethod
+    def from_state_dict(cls, state_dict: Any, description: Any, X: np.ndarray | None = None,
+                        Y: np.ndarray | None = None) -> Session:
+        """A session on a saved ``state_dict`` (a mapping or a ``torch.save`` file) with a
+        JSON description of its activations (a mapping or a file; see
+        :mod:`mlpviz.model.torch_models`); data as :meth:`from_network`."""
+        from mlpviz.model.torch_models import mlp_from_state_dict
+
+        return cls.from_network(mlp_from_state_dict(state_dict, description), X, Y)
+
+    # ---- notebooks ---------------------------------------------------------------------
+    def walkthrough(self, sample: int = 0, batch: bool = False) -> Walkthrough:
+        """A step-by-step iteration on training sample ``sample`` (or the next mini-batch
+        with ``batch``); nothing changes until its update stage."""
+        return Walkthrough(self, sample=sample, batch=batch)
+
+    def _repr_html_(self) -> str:
+        return display.session_html(self)
+
+    def _repr_png_(self) -> bytes:
+        return display.diagram_png(self)
+
     # ---- data views --------------------------------------------------------------------
     dataset = property(lambda self: self._data.dataset, doc="The full raw Dataset or None.")
     train_set = property(lambda self: self._data.train_set, doc="Raw 2-D training Dataset.")
@@ -171,6 +226,10 @@ class Session(SessionState):
     kind = property(lambda self: self._data.kind, doc="binary, multiclass or regression.")
     feature_names = property(lambda self: self._data.feature_names, doc="Input names.")
     input_labels = property(lambda self: self._data.input_labels, doc="Display names.")
+    class_names = property(
+        lambda self: self._data.dataset.class_names if self._data.dataset is not None else (),
+        doc="Display names of the classes (e.g. a CSV file's text labels), or () when the "
+            "classes are just numbered.")
     is_planar = property(lambda self: self._data.extent is not None,
                          doc="True when the inputs come from 2-D points (maps possible).")
 

@@ -104,6 +104,8 @@ def encode(snap: Snapshot) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     else:
         ds = d.dataset
         state["dataset"] = {"kind": ds.kind, "n_classes": ds.n_classes, "name": ds.name}
+        if ds.class_names:
+            state["dataset"]["class_names"] = list(ds.class_names)
         arrays.update(data_X=ds.X, data_y=ds.y)
     if snap.fixed_params is not None:
         arrays["fixed_params"] = snap.fixed_params
@@ -169,10 +171,11 @@ def _data(state: dict[str, Any], arrays: dict[str, np.ndarray], dc: DataConfig):
                     f"got {quote(state['source'])}")
     _need(arrays, ("data_X", "data_y"))
     meta = state["dataset"]
-    if not isinstance(meta, dict) or set(meta) != {"kind", "n_classes", "name"} \
+    if not isinstance(meta, dict) \
+            or set(meta) - {"class_names"} != {"kind", "n_classes", "name"} \
             or not isinstance(meta["name"], str) or isinstance(meta["n_classes"], bool) \
             or not isinstance(meta["n_classes"], int):
-        raise _fail("session.json: 'dataset' must be {kind, n_classes, name}")
+        raise _fail("session.json: 'dataset' must be {kind, n_classes, name[, class_names]}")
     if meta["kind"] not in KINDS:
         raise _fail(f"session.json: the dataset kind must be one of {', '.join(KINDS)}, "
                     f"got {quote(meta['kind'])}")
@@ -181,8 +184,13 @@ def _data(state: dict[str, Any], arrays: dict[str, np.ndarray], dc: DataConfig):
                     f"session files hold 1 to {MAX_CLASSES}")
     if len(meta["name"]) > MAX_NAME:
         raise _fail(f"session.json: the dataset name is longer than {MAX_NAME} characters")
+    names = meta.get("class_names", [])
+    if not isinstance(names, list) or len(names) > MAX_CLASSES \
+            or not all(isinstance(n, str) and len(n) <= MAX_NAME for n in names):
+        raise _fail(f"session.json: 'dataset'.'class_names' must be a list of at most "
+                    f"{MAX_CLASSES} names of at most {MAX_NAME} characters")
     ds = Dataset(arrays["data_X"], arrays["data_y"], meta["kind"], meta["n_classes"],
-                 meta["name"])
+                 meta["name"], tuple(names))
     if len(ds) != dc.n:
         raise _fail(f"arrays.npz: the data has {len(ds)} rows, the settings say n = {dc.n}")
     return from_dataset(ds, dc)

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from mlpviz.engine import MLP, DivergenceError, Grads, Trace
+from mlpviz.model import display
 
 STAGE_KINDS: tuple[str, ...] = ("forward", "loss", "backward", "update")
 GRANULARITIES: tuple[str, ...] = ("layer", "neuron")
@@ -126,6 +127,13 @@ class Walkthrough:
         self._params_after: np.ndarray | None = None
         self._loss_after: float | None = None
         self.index = -1
+
+    # ---- notebooks ---------------------------------------------------------------------
+    def _repr_html_(self) -> str:
+        return display.walkthrough_html(self)
+
+    def _repr_png_(self) -> bytes:
+        return display.diagram_png(self.session, self)
 
     # ---- position ----------------------------------------------------------------------
     @property

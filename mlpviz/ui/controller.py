@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from mlpviz.engine import DivergenceError
-from mlpviz.engine.csvdata import CSVError, load_csv
+from mlpviz.engine.csvdata import CSVError, CSVTable, read_table
 from mlpviz.model.playback import Shown, ViewToggles
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Walkthrough
@@ -164,11 +164,24 @@ class Controller(QObject):
             self.sessionReplaced.emit()
         return ok
 
-    def import_csv(self, path: str | Path) -> bool:
-        """Use the points of a CSV file (see engine.csvdata) as the data, one undoable
-        change. A bad file is reported (its line named) and the session stays as it was."""
+    def read_csv(self, path: str | Path) -> CSVTable | None:
+        """The cells of a CSV file (to choose its columns), or None after reporting why
+        it cannot be read."""
         try:
-            dataset = load_csv(path)
+            return read_table(path)
+        except CSVError as exc:
+            self.message.emit("error", f"Could not import the CSV file: {exc}")
+            return None
+
+    def import_csv(self, path: str | Path, inputs: list[str | int] | None = None,
+                   target: str | int | None = None,
+                   table: CSVTable | None = None) -> bool:
+        """Use the points of a CSV file (see engine.csvdata) as the data, one undoable
+        change; ``inputs``/``target`` choose the columns (default: a 3-column file's two
+        inputs and last column); ``table`` is the file already read by :meth:`read_csv`.
+        A bad file is reported (its line named) and the session stays as it was."""
+        try:
+            dataset = (table or read_table(path)).select(inputs, target).dataset()
         except CSVError as exc:
             self.message.emit("error", f"Could not import the CSV file: {exc}")
             return False
@@ -444,10 +457,14 @@ class Controller(QObject):
 
 
 def output_labels(session: Session) -> list[str]:
-    """Display names of the network outputs."""
+    """Display names of the network outputs: the data's class names when it has one per
+    output (cut to 16 characters), else "class 1", "class 2", …; "ŷ" for one output."""
     n_out = session.net.sizes[-1]
     if n_out == 1:
         return ["ŷ"]
+    names = session.class_names
+    if len(names) == n_out:
+        return [name if len(name) <= 16 else name[:15] + "…" for name in names]
     return [f"class {k + 1}" for k in range(n_out)]
 
 

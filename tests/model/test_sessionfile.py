@@ -271,3 +271,19 @@ def test_state_round_trips_in_memory():
     _assert_same(s, t)
     with pytest.raises(SessionFileError, match="missing arrays"):
         Session.from_state(state, {k: v for k, v in arrays.items() if k != "data_X"})
+
+
+def test_class_names_of_custom_data_are_saved_and_loaded(tmp_path):
+    from mlpviz.engine.datasets import Dataset
+
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0], [0.0, 2.0]])
+    ds = Dataset(X, np.array([0, 1, 2, 1]), "multiclass", 3, "fruit",
+                 ("apple", "fig", "pear"))
+    s = Session()
+    s.set_dataset(ds, train_fraction=1.0)
+    assert s.class_names == ("apple", "fig", "pear")
+    sessionfile.save(s, tmp_path / "f.mlpviz")
+    back = sessionfile.load(tmp_path / "f.mlpviz")
+    assert back.class_names == ("apple", "fig", "pear")
+    assert back.train_set.class_names == ("apple", "fig", "pear")
+    assert Session().class_names == ()

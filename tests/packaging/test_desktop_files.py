@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging"
-DESKTOP = PACKAGING / "mlpviz.desktop"
+DESKTOP = PACKAGING / "io.github.mlpviz.mlpviz.desktop"
 METAINFO = PACKAGING / "io.github.mlpviz.mlpviz.metainfo.xml"
 MIME = PACKAGING / "mlpviz-mime.xml"
 ICON_SVG = REPO / "resources" / "mlpviz.svg"
@@ -119,6 +119,13 @@ def test_desktop_entry_opens_session_files() -> None:
     assert entry["Terminal"] == "false"
 
 
+def test_desktop_file_is_named_after_the_appstream_id() -> None:
+    app_id = ET.parse(METAINFO).getroot().findtext("id")
+    assert DESKTOP.name == f"{app_id}.desktop"
+    assert sorted(p.name for p in PACKAGING.glob("*.desktop")) == [DESKTOP.name]
+    assert f"packaging/{DESKTOP.name}" in (PACKAGING / "README.md").read_text(encoding="utf-8")
+
+
 def test_metainfo_matches_desktop_entry_and_mime_type() -> None:
     root = ET.parse(METAINFO).getroot()
     assert root.findtext("id") == METAINFO.name.removesuffix(".metainfo.xml")
@@ -151,3 +158,9 @@ def test_icon_svg_is_square_and_scalable() -> None:
     root = ET.parse(ICON_SVG).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("viewBox") == "0 0 256 256"
+
+
+def test_the_running_app_names_its_desktop_file() -> None:
+    from mlpviz.ui.shell.app import DESKTOP_ID, make_app
+
+    assert make_app().desktopFileName() == DESKTOP_ID == DESKTOP.name.removesuffix(".desktop")

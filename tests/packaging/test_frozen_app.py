@@ -127,3 +127,18 @@ def test_bundle_is_lean_and_carries_ffmpeg(frozen_app: Path) -> None:
     assert (root / "_internal" / "mlpviz" / "resources" / "mlpviz.svg").is_file()
     size_mb = sum(p.stat().st_size for p in files) / 2**20
     assert size_mb < MAX_BUNDLE_MB, f"bundle grew to {size_mb:.0f} MB"
+
+
+def test_licences_and_notices_are_in_the_bundle(frozen_app: Path) -> None:
+    app = frozen_app.parent
+    for name in ("LICENSE", "THIRD_PARTY_NOTICES.md"):
+        assert (app / name).read_bytes() == (REPO / _source(name)).read_bytes()
+    (licenses,) = [p for p in app.rglob("licenses") if p.is_dir() and
+                   (p / "THIRD_PARTY_NOTICES.md").is_file()]
+    for name in ("LICENSE", "LGPL-3.0.txt", "GPL-2.0.txt", "GPL-3.0.txt",
+                 "av/LICENSE.txt", "numpy/LICENSE.txt", "pyqtgraph/LICENSE.txt"):
+        assert (licenses / name).is_file(), name
+
+
+def _source(name: str) -> str:
+    return name if name == "LICENSE" else f"packaging/{name}"

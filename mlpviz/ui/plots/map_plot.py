@@ -84,6 +84,7 @@ class MapPlot(pg.PlotWidget):
         self._theme = theme
         self._kind = "binary"
         self._n_classes = 2
+        self._class_names: tuple[str, ...] = ()  # the data's names for the classes, if any
         self._levels = (0.0, 1.0)
         self._extent: tuple[float, float, float, float] | None = None
         self._values: np.ndarray | None = None
@@ -289,6 +290,20 @@ class MapPlot(pg.PlotWidget):
         if self._values is not None:
             self.set_map(self._values, self._map_extent)
 
+    def set_class_names(self, names: Sequence[str]) -> None:
+        """Name the classes in the legend (e.g. a CSV file's text labels); () numbers them."""
+        names = tuple(str(n) for n in names)
+        if names != self._class_names:
+            self._class_names = names
+            self._update_legend()
+
+    def _class_label(self, k: int) -> str:
+        """Class ``k``'s name (cut to 12 characters) when the data names every class."""
+        if len(self._class_names) != self._n_classes:
+            return str(k)
+        name = self._class_names[k]
+        return name if len(name) <= 12 else name[:11] + "…"
+
     def _update_legend(self) -> None:
         if self._kind == "multiclass":
             k = self._n_classes
@@ -296,13 +311,14 @@ class MapPlot(pg.PlotWidget):
             self._map_classes = ps.fade(colors, self._theme.background, ps.MAP_FADE)
             self.colorbar.setColorMap(_legend_colormap(self._theme, k))
             self.colorbar.setLevels(self._levels)
-            self.colorbar.axis.setTicks([[(i + 0.5, str(i)) for i in range(k)]])
+            self.colorbar.axis.setTicks([[(i + 0.5, self._class_label(i)) for i in range(k)]])
             self.colorbar.getAxis("left").setLabel("most likely class")
         else:
             self.colorbar.setColorMap(_legend_colormap(self._theme, 0))
             self.colorbar.setLevels(self._levels)
             self.colorbar.axis.setTicks(None)
-            label = "output ŷ (class 1 prob.)" if self._kind == "binary" else "output ŷ"
+            label = f"output ŷ (class {self._class_label(1)} prob.)" \
+                if self._kind == "binary" else "output ŷ"
             self.colorbar.getAxis("left").setLabel(label)
         ps.style_plot_item(self.colorbar, self._theme)
 

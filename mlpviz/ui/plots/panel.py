@@ -186,7 +186,9 @@ class PlotsPanel(QWidget):
                 session.extent)
             grid = grid_maps if grid_maps is not None else session.grid(MAP_RESOLUTION)
             self.map_plot.set_map(grid.layers[-1], grid_extent(grid.xs, grid.ys))
-            self._fill_classes(session.kind, train.n_classes)
+            names = getattr(session, "class_names", ())
+            self.map_plot.set_class_names(names)
+            self._fill_classes(session.kind, train.n_classes, names or None)
         else:  # inputs that are not 2-D points: there is no input plane to draw
             self.map_plot.clear_map()
             self._fill_classes("none", 0)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from mlpviz.engine import activations, datasets, features, losses, optimizers
 from mlpviz.engine import init as inits
 from mlpviz.ui.controller import Controller
+from mlpviz.ui.shell.csv_columns_dialog import choose_columns
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
@@ -363,5 +364,14 @@ class ControlsPanel(QScrollArea):
 
     def _import_csv(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import CSV data", "", "CSV files (*.csv)")
-        if path:
-            self.ctl.import_csv(path)
+        table = self.ctl.read_csv(path) if path else None
+        if table is None:
+            return
+        inputs: list[str | int] | None = None
+        target: int | None = None
+        if len(table.columns) > 3:
+            choice = choose_columns(table.columns, table.filename, self)
+            if choice is None:
+                return
+            inputs, target = list(choice[0]), choice[1]
+        self.ctl.import_csv(path, inputs, target, table)

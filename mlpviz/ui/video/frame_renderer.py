@@ -217,8 +217,11 @@ class FrameRenderer:
     def still(self) -> QImage:
         """The picture after the whole script, nothing animating (a snapshot), RGB32."""
         shown = self.playback.finish()
-        if not self.captions:
-            shown = replace(shown, caption="")
+        return self.picture(shown if self.captions else replace(shown, caption=""))
+
+    def picture(self, shown: Shown) -> QImage:
+        """The picture ``shown`` describes, RGB32: :meth:`still`'s, or one made outside
+        the script (a notebook's walkthrough at its stage)."""
         self._paint(shown)
         return self._image.convertToFormat(QImage.Format.Format_RGB32)
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QIODevice, QSaveFile
+from PySide6.QtCore import QBuffer, QIODevice, QSaveFile
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from mlpviz.model.cancel import JOB
+from mlpviz.model.playback import Shown
 from mlpviz.model.session import Session
+from mlpviz.model.walkthrough import Walkthrough
 from mlpviz.record import RecordError
 from mlpviz.ui.video.frame_renderer import FrameRenderer
 
@@ -74,3 +76,27 @@ def snapshot(
     save_png(image, output)
     QApplication.processEvents()
     return output
+
+
+def render_png(session: Session, size: tuple[int, int] = (800, 450), view: str = "network",
+               theme: str = "light", walkthrough: Walkthrough | None = None) -> bytes:
+    """The picture of ``session`` as PNG bytes (a notebook's ``_repr_png_``): as it is, or
+    ``walkthrough`` (one of the session's) at its stage. The session is not changed."""
+    from mlpviz.ui.shell.app import offscreen_without_screen
+
+    offscreen_without_screen()
+    renderer = FrameRenderer(session, "", size, view=view, theme=theme, captions=False)
+    try:
+        if walkthrough is None:
+            image = renderer.still()
+        else:
+            image = renderer.picture(Shown(walkthrough=walkthrough,
+                                           sample=walkthrough.sample_index,
+                                           epoch=session.epoch))
+    finally:
+        renderer.close()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise RecordError("the picture could not be encoded as PNG")
+    return bytes(buffer.data())
