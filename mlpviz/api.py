@@ -16,9 +16,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mlpviz.model import display
 from mlpviz.model.session import Session
 
 _open_windows: list[Any] = []  # windows show() opened, kept referenced while open
+
+
+def _diagram_png(session: Session, walkthrough: Any, size: tuple[int, int]) -> bytes:
+    """A notebook's picture of a session: Qt is loaded here, when it is first asked for."""
+    from mlpviz.ui.video.snapshot import render_png
+
+    return render_png(session, size=size, view="network", walkthrough=walkthrough)
+
+
+display.set_diagram_renderer(_diagram_png)
 
 
 def open_lesson(name: str) -> Session:

@@ -3,13 +3,16 @@
 ``_repr_html_`` is a small table of the key numbers (network, data, epoch, loss,
 accuracy; for a walkthrough also the sample, the stage and its loss), built here from the
 model alone. ``_repr_png_`` is the network diagram, drawn offscreen by the app's own
-renderer (:func:`mlpviz.ui.video.snapshot.render_png`), imported only when a notebook asks for
-the picture, so the model still loads without Qt.
+renderer. The model never imports the app: the public API (:mod:`mlpviz.api`) registers the
+renderer with :func:`set_diagram_renderer`, and it loads Qt only when a notebook asks for a
+picture. Without a renderer (the model used on its own) there is no picture, and Jupyter
+shows the HTML table.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from mlpviz.model.notation.mathtext import fmt_text
@@ -75,8 +78,20 @@ def walkthrough_html(wt: Any) -> str:
     return _table("mlpviz walkthrough", rows)
 
 
-def diagram_png(session: Any, walkthrough: Any = None) -> bytes:
-    """The network diagram of ``session`` (at ``walkthrough``'s stage) as PNG bytes."""
-    from mlpviz.ui.video.snapshot import render_png
+#: draws (session, walkthrough or None, (width, height)) as PNG bytes; set by mlpviz.api
+DiagramRenderer = Callable[[Any, Any, tuple[int, int]], bytes]
+_renderer: DiagramRenderer | None = None
 
-    return render_png(session, size=DIAGRAM_SIZE, view="network", walkthrough=walkthrough)
+
+def set_diagram_renderer(renderer: DiagramRenderer | None) -> None:
+    """Register what draws the notebook pictures (None: no pictures)."""
+    global _renderer
+    _renderer = renderer
+
+
+def diagram_png(session: Any, walkthrough: Any = None) -> bytes | None:
+    """The network diagram of ``session`` (at ``walkthrough``'s stage) as PNG bytes, or
+    None when no renderer is registered."""
+    if _renderer is None:
+        return None
+    return _renderer(session, walkthrough, DIAGRAM_SIZE)

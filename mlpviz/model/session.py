@@ -212,7 +212,7 @@ class Session(SessionState):
     def _repr_html_(self) -> str:
         return display.session_html(self)
 
-    def _repr_png_(self) -> bytes:
+    def _repr_png_(self) -> bytes | None:
         return display.diagram_png(self)
 
     # ---- data views --------------------------------------------------------------------

@@ -132,7 +132,7 @@ class Walkthrough:
     def _repr_html_(self) -> str:
         return display.walkthrough_html(self)
 
-    def _repr_png_(self) -> bytes:
+    def _repr_png_(self) -> bytes | None:
         return display.diagram_png(self.session, self)
 
     # ---- position ----------------------------------------------------------------------
