@@ -1,4 +1,4 @@
-"""Activation functions of SEED.md, each one small object: its formula, f and f′ side by side.
+"""Activation functions (docs/derivation.md), each one small object: f and f′ side by side.
 
 Every activation maps a pre-activation array ``z`` (batch, n) to ``a = f(z)`` of the same
 shape. ``backward(z, a, da)`` turns ∂L/∂a into ∂L/∂z; for the element-wise functions that is
@@ -10,6 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e⁻ᶻ), split by sign so that no exponential overflows and no
+    1 − (almost 1) cancels: e = e^(−|z|), then 1 / (1 + e) for z ≥ 0 and e / (1 + e) for
+    z < 0. Within 1e-13 relative of the exact value over z ∈ [−700, 700]."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 class Activation:
@@ -69,11 +77,11 @@ class Sigmoid(Activation):
     derivative = "σ′(z) = σ(z)(1 − σ(z))"
 
     def f(self, z):
-        # Written with tanh: one stable expression for large |z| of either sign.
-        return 0.5 * (1.0 + np.tanh(0.5 * z))
+        return sigmoid(z)
 
     def df(self, z, a):
-        return a * (1.0 - a)
+        # σ(z)(1 − σ(z)) with 1 − σ(z) = σ(−z): accurate where σ(z) rounds to 1
+        return a * sigmoid(-z)
 
 
 class Tanh(Activation):

@@ -1,8 +1,8 @@
 """Loss functions over a batch of B samples, ŷ and y of shape (B, n_out).
 
 Every loss is a batch mean of a per-sample sum over outputs, so ``mse`` of one sample with
-one output is SEED.md's L = (ŷ − y)². ``backward`` returns ∂L/∂ŷ and ∂L/∂z of *this batch*
-L, so both already include the 1/B.
+one output is the lecture's L = (ŷ − y)² (docs/derivation.md). ``backward`` returns ∂L/∂ŷ
+and ∂L/∂z of *this batch* L, so both already include the 1/B.
 """
 
 from __future__ import annotations
@@ -89,8 +89,19 @@ class BCE(Loss):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (a - y) / (a * (1.0 - a) * a.shape[0])
 
+    @staticmethod
+    def grad_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """∂L/∂ŷ from the logits: (ŷ − y) / (ŷ(1 − ŷ)) = (1 − y)/(1 − ŷ) − y/ŷ with
+        1/ŷ = 1 + e⁻ᶻ and 1/(1 − ŷ) = 1 + eᶻ, so it stays finite where ŷ rounds to 0 or 1
+        (z = 50, y = 1 gives −1, not NaN); infinite only where the true value overflows."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            up, down = 1.0 + np.exp(z), 1.0 + np.exp(-z)
+            first = np.where(y == 1.0, 0.0, (1.0 - y) * up)
+            second = np.where(y == 0.0, 0.0, y * down)
+        return (first - second) / z.shape[0]
+
     def backward(self, z, a, y, act):
-        return self.grad_output(a, y), (a - y) / a.shape[0]
+        return self.grad_from_z(z, y), (a - y) / a.shape[0]
 
 
 class CrossEntropy(Loss):
@@ -112,8 +123,18 @@ class CrossEntropy(Loss):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(y != 0, -y / (a * a.shape[0]), 0.0)
 
+    @staticmethod
+    def grad_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """∂L/∂pₖ = −yₖ/pₖ from the logits, 1/pₖ = exp(−log pₖ): finite wherever the true
+        value is, even where pₖ underflows to 0."""
+        m = z.max(axis=1, keepdims=True)
+        log_p = z - m - np.log(np.sum(np.exp(z - m), axis=1, keepdims=True))
+        with np.errstate(over="ignore", invalid="ignore"):
+            inv_p = np.exp(-log_p)
+            return np.where(y != 0, -y * inv_p, 0.0) / z.shape[0]
+
     def backward(self, z, a, y, act):
-        return self.grad_output(a, y), (a - y) / a.shape[0]
+        return self.grad_from_z(z, y), (a - y) / a.shape[0]
 
 
 _CLASSES: dict[str, type[Loss]] = {c.name: c for c in (MSE, HalfMSE, BCE, CrossEntropy)}

@@ -1,4 +1,4 @@
-"""The multi-layer perceptron: forward pass, backpropagation and updates, as in SEED.md.
+"""The multi-layer perceptron: forward pass, backpropagation and updates, as in docs/derivation.md.
 
 For weight layer l (0-based): z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ and a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾), with W⁽ˡ⁾ of
 shape (n_out, n_in) and a⁽⁻¹⁾ = x. Batches are rows: Z = A_prev @ W.T + b.
@@ -79,7 +79,7 @@ class LayerGrads:
 class Grads:
     loss: float
     layers: list[LayerGrads]
-    dx: np.ndarray  # (batch, n_in) ∂L/∂x, the last link of SEED.md's chain
+    dx: np.ndarray  # (batch, n_in) ∂L/∂x, the last link of the lecture's (docs/derivation.md) chain
 
     def is_finite(self) -> bool:
         return bool(

@@ -1,7 +1,7 @@
-"""The single step perceptron of SEED.md and Rosenblatt's learning rule.
+"""The single step perceptron of docs/derivation.md and Rosenblatt's learning rule.
 
-ŷ = step(w·x + b) with step(s) = 1 if s > 0 else 0 (SEED.md's perceptron; the activation
-list's ``step`` puts s = 0 on the other side, which only matters exactly on the line).
+ŷ = step(w·x + b) with step(s) = 1 if s ≥ 0 else 0 — the same step as the activation
+``step`` (docs/derivation.md), so a point exactly on the line is class 1 everywhere.
 Learning goes one sample at a time: w ← w + η (y − ŷ) x, b ← b + η (y − ŷ), so nothing
 changes when the sample is already right. It converges on linearly separable data (AND,
 OR) and cycles for ever on XOR.
@@ -92,7 +92,7 @@ class Perceptron:
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """ŷ = step(w·x + b) ∈ {0, 1} for x (n, n_in) (or one sample (n_in,)) → (n,) ints."""
-        return (self.net_input(x) > 0).astype(np.int64)
+        return (self.net_input(x) >= 0).astype(np.int64)
 
     def update(self, x: np.ndarray, y: int) -> bool:
         """Apply the rule for one sample x (n_in,) with label y ∈ {0, 1}.
@@ -102,7 +102,7 @@ class Perceptron:
         return self._learn(self._vector(x, "x"), int(self._labels(y, 1)[0]))
 
     def _learn(self, x: np.ndarray, y: int) -> bool:
-        error = y - int(float(x @ self.w) + self.b > 0)
+        error = y - int(float(x @ self.w) + self.b >= 0)
         if error == 0:
             return False
         self.w = self.w + self.lr * error * x

@@ -11,10 +11,11 @@ OR = np.array([0, 1, 1, 1])
 XOR = np.array([0, 1, 1, 0])
 
 
-def test_predict_is_step_of_net_input_with_zero_on_the_negative_side():
+def test_predict_is_step_of_net_input_with_zero_on_the_positive_side():
+    # Step(s) = 1 for s ≥ 0, as the step activation and docs/derivation.md define it
     p = Perceptron(2, w=[1.0, -1.0], b=0.0)
     np.testing.assert_array_equal(p.net_input(X), [0.0, -1.0, 1.0, 0.0])
-    np.testing.assert_array_equal(p.predict(X), [0, 0, 1, 0])
+    np.testing.assert_array_equal(p.predict(X), [1, 0, 1, 1])
     np.testing.assert_array_equal(p.predict([3.0, 1.0]), [1])
 
 
@@ -40,11 +41,11 @@ def test_update_leaves_weights_alone_when_the_sample_is_right():
 
 def test_epoch_counts_the_misclassified_samples():
     p = Perceptron(2, w=[0.0, 0.0], b=0.0)
-    # All four predict 0 at the start; only (1, 1) is wrong for AND, and after its update
-    # (w = [1, 1], b = 1) the pass is over.
-    assert p.epoch(X, AND) == 1
+    # All four predict 1 at the start (s = 0). (0, 0) is wrong for AND: b becomes −1; then
+    # (0, 1) and (1, 0) are right and (1, 1) is wrong: w = [1, 1], b = 0.
+    assert p.epoch(X, AND) == 2
     np.testing.assert_array_equal(p.w, [1.0, 1.0])
-    assert p.b == 1.0
+    assert p.b == 0.0
 
 
 @pytest.mark.parametrize("name, y", [("and", AND), ("or", OR)])
