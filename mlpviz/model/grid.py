@@ -3,8 +3,8 @@
 *Maps*: every neuron's activation over a regular grid of the 2-D input plane, all layers
 from one vectorized forward pass (the features are computed on the grid first).
 
-*Hidden space* (SEED.md's "space transformation"): the training points and a grid of lines
-of the input plane, pushed through the network up to layer l and drawn in that layer's
+*Hidden space* (the "space transformation" of docs/derivation.md): the training points and a grid of
+lines of the input plane, pushed through the network up to layer l and drawn in that layer's
 space — directly for a 2-neuron layer, as (a, 0) for one neuron, and projected on the two
 principal components of the data otherwise. The projection is kept stable while training:
 each component's sign (and the order of the two) follows the previous projection, so the

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from mlpviz.engine import datasets
+from mlpviz.model.captions import CaptionError, check_template
 from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, SettingsError, TrainConfig
 from mlpviz.model.script import Action, ScriptError, parse_script, plan_events
 from mlpviz.model.walkthrough import Stage
@@ -192,7 +193,8 @@ def _params(d: dict[str, Any], sizes: list[int]) -> tuple[list | None, list | No
     return weights, biases
 
 
-def _captions(d: dict[str, Any], n_layers: int) -> dict[str, str]:
+def _captions(d: dict[str, Any], sizes: list[int], activations: list) -> dict[str, str]:
+    n_layers = len(sizes) - 1
     captions = d.get("captions", {})
     if not isinstance(captions, dict):
         raise LessonError("'captions' must be a mapping of stage keys to text")
@@ -203,6 +205,10 @@ def _captions(d: dict[str, Any], n_layers: int) -> dict[str, str]:
                               "update or forward:N / backward:N, values text")
         if match.group(3) and int(match.group(3)[1:]) > n_layers:
             raise LessonError(f"caption {key!r}: the network has layers 1..{n_layers}")
+        try:
+            check_template(text, sizes, activations)
+        except CaptionError as exc:
+            raise LessonError(f"caption {key!r}: {exc}") from None
     return dict(captions)
 
 
@@ -236,12 +242,19 @@ def lesson_from_dict(d: object) -> Lesson:
     except SettingsError as exc:
         raise LessonError(str(exc)) from None
     weights, biases = _params(d, sizes)
+    activations = net.layer_activations()
     try:
-        plan_events(lesson.actions, sizes)
+        actions = lesson.actions
+        plan_events(actions, sizes)
+        for action in actions:
+            if action.kind == "caption":
+                check_template(action.args[0], sizes, activations)
     except ScriptError as exc:
         raise LessonError(f"script {exc}") from None
+    except CaptionError as exc:
+        raise LessonError(f"script line {action.line}: 'caption': {exc}") from None
     return Lesson(name, lesson.title, lesson.summary, order, data, net, train, weights, biases,
-                  arrays, script, _captions(d, len(sizes) - 1))
+                  arrays, script, _captions(d, sizes, activations))
 
 
 def read_lesson(path: str | Path) -> Lesson:

@@ -230,13 +230,20 @@ class Record:
     grade: Grade | None
 
 
-class PredictSession:
-    """The questions of one training iteration and their score.
+def question_id(question: Question) -> tuple:
+    """What makes two questions the same: the stage that reveals it and the quantity."""
+    return (question.stage, question.symbol)
 
-    ``ask(question, iteration)`` opens a question; an ``iteration`` key different from the
-    last one (e.g. the session's step count) starts a new score. ``answer(text)`` grades
-    it: an answer that is not a number leaves the question open and is not scored;
-    otherwise it is recorded and closed.
+
+class PredictSession:
+    """The questions of each training iteration and their score.
+
+    ``ask(question, iteration)`` opens a question and returns True — or returns False and
+    opens nothing when that question was already asked in that iteration (stepping back
+    and forward again, or a lesson replaying the stage, never asks or scores it twice).
+    ``iteration`` is a key such as (session, step count); the score shown is the current
+    iteration's. ``answer(text)`` grades the open question: an answer that is not a number
+    leaves it open and is not scored; otherwise it is recorded and closed.
     """
 
     def __init__(self, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL):
@@ -244,14 +251,25 @@ class PredictSession:
             raise ValueError("tolerances must be non-negative numbers")
         self.rel_tol, self.abs_tol = float(rel_tol), float(abs_tol)
         self.question: Question | None = None
-        self.records: list[Record] = []
         self.iteration: object | None = None
+        self._records: dict[object, list[Record]] = {}
+        self._asked: dict[object, set[tuple]] = {}
 
-    def ask(self, question: Question, iteration: object | None = None) -> None:
-        if iteration != self.iteration:
-            self.records = []
-            self.iteration = iteration
+    @property
+    def records(self) -> list[Record]:
+        """The scored questions of the current iteration."""
+        return self._records.get(self.iteration, [])
+
+    def was_asked(self, question: Question, iteration: object | None = None) -> bool:
+        return question_id(question) in self._asked.get(iteration, set())
+
+    def ask(self, question: Question, iteration: object | None = None) -> bool:
+        self.iteration = iteration
+        if self.was_asked(question, iteration):
+            return False
+        self._asked.setdefault(iteration, set()).add(question_id(question))
         self.question = question
+        return True
 
     def answer(self, text: str) -> Grade:
         """Grade ``text`` against the open question (PredictError when none is open)."""
@@ -259,19 +277,24 @@ class PredictSession:
             raise PredictError("no question is open")
         result = grade(text, self.question.truth, self.rel_tol, self.abs_tol)
         if result.parsed is not None:
-            self.records.append(Record(self.question, str(text), result))
-            self.question = None
+            self._record(Record(self.question, str(text), result))
         return result
+
+    def _record(self, record: Record) -> None:
+        self._records.setdefault(self.iteration, []).append(record)
+        self.question = None
 
     def skip(self) -> None:
         """Give up on the open question: it counts as asked and not right."""
         if self.question is None:
             raise PredictError("no question is open")
-        self.records.append(Record(self.question, "", None))
-        self.question = None
+        self._record(Record(self.question, "", None))
 
     def cancel(self) -> None:
-        """Drop the open question unscored (the selection or the stage changed)."""
+        """Drop the open question unscored (the selection or the stage changed); it may
+        be asked again."""
+        if self.question is not None:
+            self._asked.get(self.iteration, set()).discard(question_id(self.question))
         self.question = None
 
     @property

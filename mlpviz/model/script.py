@@ -11,7 +11,9 @@ One action per line or separated by ``;``; ``#`` starts a comment. Commands::
     hold S             keep the picture still for S seconds (0 < S ≤ 600)
     caption TEXT       show TEXT (at most 500 characters) from now on; "caption" alone
                        clears it. Quote the text
-                       ("…", with \\" and \\\\ escapes) to use ; or # inside it
+                       ("…", with \\" and \\\\ escapes) to use ; or # inside it.
+                       {name} quotes a live number, e.g. {h1[2]} or {epoch}; see
+                       :mod:`mlpviz.model.captions` ({{ and }} are literal braces)
     select neuron L:I  select neuron I of layer L (layer 0 = inputs, L = outputs)
     select edge L:I:J  select weight w_IJ of W_L (from neuron J of layer L−1 to I of L)
     select none        clear the selection
@@ -54,6 +56,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mlpviz.model.cancel import JOB
+from mlpviz.model.captions import CaptionError, check_template
 from mlpviz.model.quoting import clip, one_line, quote
 from mlpviz.model.walkthrough import Stage, Walkthrough, stage_list
 
@@ -498,6 +501,10 @@ def plan_events(
                                       chosen.text) from None
             emit(ai, action, selection=None if chosen is None else chosen.key)
         elif kind == "caption":
+            try:
+                check_template(action.args[0], sizes)
+            except CaptionError as exc:
+                raise ScriptError(f"'caption': {exc}", action.line, action.args[0]) from None
             emit(ai, action, caption=action.args[0])
         elif kind == "speed":
             emit(ai, action, speed=action.args[0])

@@ -4,7 +4,7 @@ The default ``Session()`` is the XOR lesson: 200 noisy XOR points (noise 0.1, ha
 training), a 2-2-1 sigmoid network (Xavier init, net seed 0) with MSE, plain SGD with
 η = 0.5 and batches of 10. It classifies every training point correctly from about epoch
 330 on; some other net seeds (1, 2, 4, 6) stall in the local minimum that makes XOR a
-classic — a lesson of its own.
+classic (the xor-stuck lesson shows net seed 1).
 
 Mini-batches are shuffled by one ``numpy.random.Generator`` seeded from (data seed, net
 seed); its state is part of a snapshot or a saved file, so resumed training is
@@ -224,6 +224,9 @@ class Session(SessionState):
     X_test = property(lambda self: self._data.X_test, doc="(m, n_in) network inputs.")
     Y_test = property(lambda self: self._data.Y_test, doc="(m, n_out) targets.")
     kind = property(lambda self: self._data.kind, doc="binary, multiclass or regression.")
+    threshold = property(lambda self: self._data.threshold,
+                         doc="Binary: the output from which on a sample counts as class 1 "
+                             "(0.5 for 0/1 targets, 0 for ±1) — for the accuracy and the map.")
     feature_names = property(lambda self: self._data.feature_names, doc="Input names.")
     input_labels = property(lambda self: self._data.input_labels, doc="Display names.")
     class_names = property(
@@ -258,14 +261,20 @@ class Session(SessionState):
             raise SettingsError(f"epochs must be an integer in 0..{MAX_EPOCHS_PER_CALL}")
         stop = JOB.requested if cancelled is None else cancelled
         bs = self.train_config.batch_size
-        per_epoch = math.ceil(len(self.X_train) / bs)
+        per_epoch = self._batches_per_epoch()
         for done in range(int(epochs)):
             params = self.net.get_params()
             opt_state = self.optimizer.state_dict()
             rng_state = self.rng.bit_generator.state
+            steps = self.steps
             try:
-                self.net.train_epoch(self.X_train, self.Y_train, self.optimizer, bs, self.rng,
-                                     stop)
+                stepped = self.steps - self._epoch_start
+                if stepped > 0:  # batches stepped by hand: apply the rest of their epoch once
+                    self._finish_epoch(stepped, bs, stop)
+                else:
+                    self.net.train_epoch(self.X_train, self.Y_train, self.optimizer, bs,
+                                         self.rng, stop)
+                    self.steps += per_epoch
                 m = self.metrics()
                 if not np.isfinite(m["train_loss"]):
                     raise DivergenceError("the training loss is no longer finite")
@@ -273,6 +282,7 @@ class Session(SessionState):
                 self.net.params[...] = params
                 self.optimizer.load_state_dict(opt_state, params.size)
                 self.rng.bit_generator.state = rng_state
+                self.steps = steps
                 if isinstance(exc, Cancelled):
                     raise Cancelled(f"training cancelled after {done} of {epochs} "
                                     "epochs") from None
@@ -280,21 +290,89 @@ class Session(SessionState):
                     f"epoch {self.epoch + 1} at learning rate "
                     f"{self.train_config.learning_rate:g}: {exc}"
                 ) from None
-            self.epoch += 1
-            self.steps += per_epoch
-            self._epoch_start = self.steps
-            self.history.append(self.epoch, **m)
+            self._end_epoch(m)
+
+    def _batches_per_epoch(self) -> int:
+        return math.ceil(len(self.X_train) / min(self.train_config.batch_size,
+                                                 len(self.X_train)))
+
+    def _finish_epoch(self, stepped: int, bs: int, stop: Callable[[], bool]) -> None:
+        """Apply batches ``stepped`` … of the epoch's shuffle (the first ``stepped`` were
+        stepped by hand), as ``train_epoch`` would have, and move the RNG past the shuffle;
+        ``stop`` is asked before every mini-batch (Cancelled)."""
+        order = self.rng.permutation(len(self.X_train))  # the shuffle minibatch() peeked
+        with np.errstate(all="ignore"):
+            for start in range(stepped * bs, len(order), bs):
+                if stop():
+                    raise Cancelled("training cancelled")
+                idx = order[start : start + bs]
+                x, y = self.X_train[idx], self.Y_train[idx]
+                self.net.step(self.net.backward(self.net.forward(x), y), self.optimizer)
+                self.steps += 1
+        if not np.isfinite(self.net.params).all():
+            raise DivergenceError("training diverged (a weight became NaN or infinite)")
+
+    def _end_epoch(self, metrics: dict[str, float | None]) -> None:
+        self.epoch += 1
+        self._epoch_start = self.steps
+        self.history.append(self.epoch, **metrics)
+
+    def count_step(self, batch: bool) -> tuple:
+        """Count one optimizer step taken by a walkthrough's update; returns what
+        :meth:`uncount_step` needs to take it back.
+
+        ``batch``: the step applied :meth:`minibatch` — the next batch of the epoch's
+        shuffle. Stepping the epoch's last batch ends the epoch as :meth:`train` would
+        (the RNG moves past the shuffle, the epoch counter advances, the history records
+        it), so stepping batches and then training applies every batch exactly once. A
+        one-sample step does not move the epoch along.
+        """
+        token = (self.steps, self._epoch_start, self.epoch, None, None)
+        self.steps += 1
+        if not batch:
+            self._epoch_start += 1
+        elif self.steps - self._epoch_start >= self._batches_per_epoch():
+            token = (*token[:3], self.rng.bit_generator.state, self.history.copy())
+            self.rng.permutation(len(self.X_train))
+            self._end_epoch(self.metrics())
+        return token
+
+    def uncount_step(self, token: tuple) -> None:
+        """Take back :meth:`count_step` (the walkthrough restores weights and optimizer)."""
+        self.steps, self._epoch_start, self.epoch, rng_state, history = token
+        if rng_state is not None:
+            self.rng.bit_generator.state = rng_state
+            self.history = history
 
     def metrics(self) -> dict[str, float | None]:
         """train_loss, test_loss, train_acc, test_acc for the current weights (accuracy None
-        for regression, test values None without a test set)."""
+        for regression, test values None without a test set). With L1/L2 regularization
+        the losses include its penalty — the loss the updates descend (see
+        :attr:`loss_name`)."""
         d = self._data
         train_loss, train_acc = d.evaluate(self.net, d.X_train, d.Y_train, d.labels_train)
+        penalty = self.penalty()
+        train_loss += penalty
         test_loss = test_acc = None
         if len(d.X_test):
             test_loss, test_acc = d.evaluate(self.net, d.X_test, d.Y_test, d.labels_test)
+            test_loss += penalty
         return {"train_loss": train_loss, "test_loss": test_loss,
                 "train_acc": train_acc, "test_acc": test_acc}
+
+    def penalty(self) -> float:
+        """The regularization term of the loss for the current weights: λ Σ|w| (L1),
+        (λ/2) Σ w² (L2) or 0."""
+        return self.optimizer.penalty(self.net.params, self.net.weight_mask)
+
+    @property
+    def loss_name(self) -> str:
+        """How the plotted loss is labelled: "loss", or "loss + L1 penalty" / "loss + L2
+        penalty" when the updates include one."""
+        opt = self.optimizer
+        if opt.regularization == "none" or opt.reg_rate == 0.0:
+            return "loss"
+        return f"loss + {opt.regularization.upper()} penalty"
 
     def sample(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Training sample k as (x (1, n_in), y (1, n_out)) network inputs and targets."""
@@ -311,7 +389,7 @@ class Session(SessionState):
         rng = np.random.Generator(type(self.rng.bit_generator)())
         rng.bit_generator.state = self.rng.bit_generator.state
         order = rng.permutation(n)
-        b = (self.steps - self._epoch_start) % math.ceil(n / bs)
+        b = (self.steps - self._epoch_start) % self._batches_per_epoch()
         idx = order[b * bs : (b + 1) * bs]
         return self.X_train[idx], self.Y_train[idx]
 

@@ -102,7 +102,9 @@ class Walkthrough:
     """A training iteration of ``session`` on one sample (or the next mini-batch).
 
     ``session`` needs ``.net`` (MLP), ``.optimizer``, ``.sample(k) -> (x, y)``,
-    ``.minibatch() -> (X, Y)`` and an integer ``.steps``. Nothing in the network changes
+    ``.minibatch() -> (X, Y)`` and ``.count_step(batch)`` / ``.uncount_step(token)``
+    (a Session: the update counts the step, and a mini-batch update moves the epoch
+    along). Nothing in the network changes
     until the update stage; stepping back over it restores the weights and the optimizer
     state exactly, and ``finish()`` leaves the network exactly as
     ``net.step(net.backward(net.forward(x), y), optimizer)`` would.
@@ -126,6 +128,7 @@ class Walkthrough:
         self._optimizer_before = copy.deepcopy(session.optimizer.state_dict())
         self._params_after: np.ndarray | None = None
         self._loss_after: float | None = None
+        self._step_token: tuple = ()
         self.index = -1
 
     # ---- notebooks ---------------------------------------------------------------------
@@ -200,12 +203,12 @@ class Walkthrough:
             raise
         self._params_after = self.net.get_params()
         self._loss_after = None
-        self.session.steps += 1
+        self._step_token = self.session.count_step(batch=self.sample_index is None)
 
     def _undo_update(self) -> None:
         self.net.params[...] = self._params_before
         self._restore_optimizer()
-        self.session.steps -= 1
+        self.session.uncount_step(self._step_token)
 
     def _restore_optimizer(self) -> None:
         self.session.optimizer.load_state_dict(
@@ -222,6 +225,11 @@ class Walkthrough:
         if self._loss_after is None:
             self._loss_after = float(self.net.evaluate(self.x, self.y))
         return self._loss_after
+
+    @property
+    def params_before(self) -> np.ndarray:
+        """The flat parameter vector before the update (a copy)."""
+        return self._params_before.copy()
 
     @property
     def weights_before(self) -> list[np.ndarray]:

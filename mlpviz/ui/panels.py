@@ -12,10 +12,13 @@ the right, which is the teaching layout and the default for videos.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QSplitter, QVBoxLayout, QWidget
 
+from mlpviz.model.captions import render_caption
 from mlpviz.model.playback import ViewToggles
 from mlpviz.ui.colors import THEMES, Theme
 from mlpviz.ui.controller import Controller, output_labels
@@ -148,6 +151,7 @@ class Panels(QWidget):
         self.theme: Theme = THEMES["light"]
         self.font_scale = 1.0
         self.grid_resolution = 100  # samples per axis of the maps (60 while running)
+        self.idle_preview: Callable[[], object] | None = None
         self._refresh_pending = False
         self.set_view(view)
         self._connect()
@@ -161,7 +165,7 @@ class Panels(QWidget):
         c.stageChanged.connect(self._on_stage_changed)
         c.selectionChanged.connect(self.network.set_selection)
         c.selectionChanged.connect(self._describe_selection)
-        c.captionChanged.connect(self.caption.setText)
+        c.captionChanged.connect(self._render_caption)
         c.frameChanged.connect(self.network.set_frame)
         c.togglesChanged.connect(self._on_toggles)
         self.network.selectionChanged.connect(c.select)
@@ -177,8 +181,23 @@ class Panels(QWidget):
         self.schedule_refresh()
 
     def _on_stage_changed(self) -> None:
-        self.network.set_walkthrough(self.ctl.walkthrough, self.ctl.session.sample(self.ctl.sample))
+        wt = self.ctl.walkthrough if self.ctl.walkthrough is not None else self._idle()
+        self.network.set_walkthrough(wt, self.ctl.session.sample(self.ctl.sample))
         self.plots.set_traced(traced_input(self.ctl))
+        self._render_caption()
+
+    def _idle(self) -> object:
+        """What the network shows with no walkthrough running: the traced sample's values
+        (None), or the ``idle_preview`` walkthrough (predict mode: nothing revealed)."""
+        return self.idle_preview() if self.idle_preview is not None else None
+
+    def _render_caption(self, *_args: object) -> None:
+        """The controller's caption is a template (model.captions): its numbers are filled
+        from the session and walkthrough on screen, again whenever they change."""
+        c = self.ctl
+        text = render_caption(c.caption, c.session, c.walkthrough, c.sample)
+        if text != self.caption.text():  # a new text re-lays the bar out: only when it changes
+            self.caption.setText(text)
 
     def _describe_selection(self, selection: object) -> None:
         """Screen readers read the selected neuron or edge with its values."""
@@ -257,10 +276,11 @@ class Panels(QWidget):
         self.network.set_network(s.net, list(s.input_labels), output_labels(s))
         self.network.set_thumbnails(grid.layers if grid is not None and thumbs else None)
         if ctl.walkthrough is None:
-            self.network.set_walkthrough(None, s.sample(ctl.sample))
+            self.network.set_walkthrough(self._idle(), s.sample(ctl.sample))
         self.network.refresh()
         if self.plots_shown:
             self.plots.update_from(s, grid, traced_input(ctl))
+        self._render_caption()
 
     # ---- pictures -------------------------------------------------------------------------
     def render_frame(self, width: int, height: int) -> QImage:

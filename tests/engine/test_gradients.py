@@ -4,7 +4,7 @@ For every activation (but step, whose derivative is 0) and every loss it pairs w
 networks of 1–4 weight layers: the engine's ∂L/∂W, ∂L/∂b, ∂L/∂z, ∂L/∂a of every layer and
 ∂L/∂x must agree with (L(v + ε) − L(v − ε)) / 2ε to 1e-6 relative (ε = 1e-6, float64).
 The loss of a perturbed value is computed by a reference forward pass written here from the
-formulas of SEED.md, independent of the engine's forward code.
+formulas of docs/derivation.md, independent of the engine's forward code.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ EPS = 1e-6
 RTOL = 1e-6
 BATCH = 3
 
-# name → (engine activation, reference f written from SEED.md's formulas)
+# name → (engine activation, reference f written from the lecture's formulas)
 REFERENCE: dict[str, tuple[activations.Activation, Callable[[np.ndarray], np.ndarray]]] = {
     "sigmoid": (activations.get("sigmoid"), lambda z: 1.0 / (1.0 + np.exp(-z))),
     "tanh": (

@@ -1,4 +1,4 @@
-"""SEED.md's headline: a linear classifier fails on XOR, a multi-layer perceptron solves it.
+"""the lecture's headline: a linear classifier fails on XOR, a multi-layer perceptron solves it.
 
 The data are the four clean XOR points of {0, 1}². Accuracy thresholds the output at 0.5.
 """
@@ -68,7 +68,7 @@ def test_2_4_1_tanh_mlp_solves_xor_within_600_epochs(seed):
 
 def test_hidden_layer_moves_xor_into_a_linearly_separable_space():
     """After training, the hidden activations of the four points can be split by the output
-    neuron's line: the FC layer + activation transformed the space (SEED.md)."""
+    neuron's line: the FC layer + activation transformed the space (docs/derivation.md)."""
     net = MLP([2, 4, 1], ["tanh", "sigmoid"], "bce", seed=0)
     assert epochs_to_solve(net, optimizers.SGD(lr=1.0), 4, 600, 0) is not None
     hidden = net.forward(X).layers[0].a

@@ -1,4 +1,4 @@
-"""SEED.md's worked derivation, by hand, against the engine.
+"""the lecture's worked derivation, by hand, against the engine.
 
 ŷ = W₂ σ(W₁x + b₁) + b₂ with L = (ŷ − y)² for one sample:
 ∂L/∂W₂ = 2(ŷ − y) h,  ∂L/∂h = 2(ŷ − y) W₂,  ∂L/∂z₁ = 2(ŷ − y) W₂ ⊙ h(1 − h),
@@ -35,7 +35,7 @@ def test_engine_reproduces_the_seed_derivation(seed, n_in, n_hidden):
     b2 = rng.normal(size=1)
     x = rng.normal(size=n_in)
 
-    # by hand, one sample, column vectors as in SEED.md
+    # by hand, one sample, column vectors as in docs/derivation.md
     z1 = W1 @ x + b1
     h = 1.0 / (1.0 + np.exp(-z1))
     y_hat = (W2 @ h + b2)[0]

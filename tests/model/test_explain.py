@@ -58,7 +58,7 @@ def block_result(text: str, symbolic_start: str) -> str:
 
 
 def rounded(value: float) -> float:
-    return float(f"{value:.6g}")
+    return float(f"{value:.4g}")
 
 
 def test_text_handout_prints_the_engines_loss_and_updated_weights():
@@ -72,7 +72,7 @@ def test_text_handout_prints_the_engines_loss_and_updated_weights():
             assert parse_number(block_result(text, sym)) == rounded(w1_new[i, j])
     np.testing.assert_array_equal(session.net.weights[0], w1_new)  # the update ran
     assert "Traced training sample 0: x = (0.05, 0.1), y = (0.01)." in text
-    assert "6 significant digits" in text and "not computed yet" not in text
+    assert "4 significant digits" in text and "not computed yet" not in text
 
 
 def test_values_past_the_last_step_are_not_computed_yet():
@@ -117,7 +117,7 @@ def test_markdown_has_headings_lists_and_balanced_math():
         assert line.count("$") % 2 == 0, line
     assert balanced_braces(md)
     _, w1_new = engine_iteration()
-    assert f"= {w1_new[0, 0]:.6g}$" in md
+    assert f"= {w1_new[0, 0]:.4g}$" in md
 
 
 def test_latex_is_a_standalone_document_with_matching_environments():
@@ -136,7 +136,7 @@ def test_latex_is_a_standalone_document_with_matching_environments():
     assert tex.count("\\begin{align*}") > 20
     assert r"a\_b \& 50\% \$x\$ \#1 \{$\sigma$\}" in tex
     loss, _ = engine_iteration()
-    assert f"&= {loss:.6g}" in tex
+    assert f"&= {loss:.4g}" in tex
 
 
 def test_unknown_values_read_not_computed_yet_in_every_format():

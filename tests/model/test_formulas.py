@@ -1,4 +1,4 @@
-"""Worked formulas: SEED.md's numbers, exactly as the engine computes them."""
+"""Worked formulas: the lecture's numbers, exactly as the engine computes them."""
 
 from __future__ import annotations
 
@@ -33,14 +33,14 @@ ETA = 0.5
 
 
 def seed_session() -> Session:
-    """SEED.md's example: ŷ = W2 σ(W1 x + b1) + b2, L = (ŷ − y)², one sample."""
+    """the lecture's example: ŷ = W2 σ(W1 x + b1) + b2, L = (ŷ − y)², one sample."""
     net = MLP.from_params([W1, W2], [B1, B2], ["sigmoid", "linear"], "mse")
     return Session.from_arrays(X[None, :], Y[None, :], net=net, learning_rate=ETA,
                                batch_size=1)
 
 
 def seed_closed_form() -> dict[str, np.ndarray]:
-    """SEED.md's derivation, written out with NumPy (no engine)."""
+    """the lecture's derivation, written out with NumPy (no engine)."""
     z1 = W1 @ X + B1
     h = 1.0 / (1.0 + np.exp(-z1))
     yhat = W2 @ h + B2
@@ -66,7 +66,7 @@ def by_title(formulas, title):
     return found[0]
 
 
-# ---- SEED.md's example -----------------------------------------------------------------
+# ---- the lecture's example -----------------------------------------------------------------
 def test_seed_forward_terms_are_weight_times_input_plus_bias(done):
     cf = seed_closed_form()
     for i in range(2):
@@ -137,7 +137,7 @@ def test_seed_update_is_old_minus_eta_times_gradient(done):
     assert [t.value for t in u.terms] == pytest.approx([W1[1, 0], -ETA * cf["dW1"][1, 0]],
                                                        abs=TOL)
     assert u.symbolic == "w₂₁⁽¹⁾ ← w₂₁⁽¹⁾ − η ∂L/∂w₂₁⁽¹⁾"
-    assert u.steps == ["0.25 − 0.5 · 0.011866", "0.244067"]
+    assert u.steps == ["0.25 − 0.5 · 0.01187", "0.2441"]
     b = by_title(formulas_for(done, ("bias", 1, 0)), "Update")
     assert b.result == pytest.approx(B2[0] - ETA * cf["db2"][0], abs=TOL)
 
@@ -344,8 +344,9 @@ def test_tex_reads_as_unicode():
             tex_to_text(bad)
 
 
-def test_numbers_have_six_significant_digits():
-    assert fmt_tex(0.123456789) == "0.123457"
+def test_numbers_have_four_significant_digits():
+    assert fmt_tex(0.123456789) == "0.1235"
+    assert fmt_tex(0.5987) == "0.5987" and fmt_tex(0.15) == "0.15"
     assert fmt_tex(-2.0) == "-2" and fmt_tex(-0.0) == "0"
     assert fmt_tex(1.5e-7) == r"1.5 \times 10^{-7}"
     assert fmt_text(-1.5e-7) == "−1.5 × 10⁻⁷"
@@ -427,7 +428,7 @@ def test_html_fragment_shows_numbers_only_when_known():
     assert "not computed yet" in html and "0.244067" not in html
     wt.finish()
     html = by_title(formulas_for(wt, ("edge", 0, 1, 0)), "Update").to_html()
-    assert "= 0.25 − 0.5 · 0.011866<br>&nbsp;&nbsp;= 0.244067" in html
+    assert "= 0.25 − 0.5 · 0.01187<br>&nbsp;&nbsp;= 0.2441" in html
     assert "not computed yet" not in html and "<i>Gradient descent" in html
     matrix = by_title(layer_formulas(wt, 0), "Forward (matrix form)").to_html()
     assert matrix.count("<table") == 4 and '<td align="right">0.3775</td>' in matrix

@@ -89,7 +89,7 @@ def test_grade_right_wrong_close_and_out_of_tolerance():
     assert not close.correct and close.message.startswith("Close")
     wrong = grade("0.9", truth)
     assert not wrong.correct and wrong.message.startswith("Not right")
-    assert "0.598688" in wrong.message
+    assert "0.5987" in wrong.message
     # near zero the absolute tolerance applies: 0.004 off is right, 0.006 off is not
     assert grade("0.004", 0.0).correct
     assert not grade("0.006", 0.0).correct
@@ -112,7 +112,7 @@ def test_questions_follow_the_stages_for_a_hidden_neuron(wt):
     assert q is not None and q.quantity == "a" and q.stage == Stage("forward", 0)
     assert q.truth == wt.trace.layers[0].a[0, 0]
     assert q.truth == pytest.approx(cf["h"][0], abs=1e-15)
-    assert q.label == "a₁⁽¹⁾"
+    assert q.label == "h₁⁽¹⁾"
     givens = {g.label: g.value for g in q.givens}
     assert givens == {"w₁₁⁽¹⁾": 0.4, "x₁": 1.0, "w₁₂⁽¹⁾": -0.2, "x₂": 0.5, "b₁⁽¹⁾": 0.1}
     assert [f.title for f in q.working] == ["Forward: pre-activation", "Forward: activation"]
@@ -131,7 +131,7 @@ def test_questions_follow_the_stages_for_a_hidden_neuron(wt):
     givens = {g.label: g.value for g in q.givens}
     assert givens["w₁₁⁽²⁾"] == 0.5
     assert givens["δ₁⁽²⁾"] == pytest.approx(cf["dy"], abs=1e-15)
-    assert givens["a₁⁽¹⁾"] == pytest.approx(cf["h"][0], abs=1e-15)
+    assert givens["h₁⁽¹⁾"] == pytest.approx(cf["h"][0], abs=1e-15)
     assert givens["z₁⁽¹⁾"] == pytest.approx(0.4, abs=1e-15)
 
 
@@ -207,8 +207,9 @@ def test_no_selection_or_input_neuron_asks_nothing(wt):
 
 
 # ---- the session ------------------------------------------------------------------------
-def make_question(truth: float) -> Question:
-    return Question("a", "a", "a = 1", truth, Stage("forward", 0), (), ())
+def make_question(truth: float, symbol: str | None = None) -> Question:
+    symbol = symbol or f"a_{{{truth}}}"
+    return Question("a", symbol, f"{symbol} = 1", truth, Stage("forward", 0), (), ())
 
 
 def test_session_scores_one_iteration_and_restarts_with_the_next():
@@ -258,3 +259,22 @@ def test_mini_batch_asks_delta_of_sample_0_but_not_the_summed_gradient():
     while upcoming(wt) != Stage("loss"):
         wt.next()
     assert question_for(wt, ("output",)) is None  # nor is the loss of a mini-batch
+
+
+def test_the_same_question_is_never_asked_or_scored_twice_in_an_iteration():
+    ps = PredictSession()
+    first, second = object(), object()
+    assert ps.ask(make_question(0.5, "h"), first)
+    assert ps.answer("0.5").correct
+    # stepping back and forward again (or a lesson replaying the stage) asks nothing
+    assert not ps.ask(make_question(0.5, "h"), first) and ps.question is None
+    assert ps.asked == 1
+    assert ps.ask(make_question(0.5, "h"), second) and ps.asked == 0  # a new iteration
+    ps.answer("1")
+    assert not ps.ask(make_question(0.5, "h"), first)
+    assert (ps.asked, ps.right) == (1, 1)  # back in the first iteration: its score
+    ps.iteration = second
+    assert (ps.asked, ps.right) == (1, 0)
+    assert ps.ask(make_question(2.0, "z"), second)
+    ps.cancel()  # dropped unscored: it may be asked again
+    assert ps.ask(make_question(2.0, "z"), second)

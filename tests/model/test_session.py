@@ -385,3 +385,76 @@ def test_features_are_applied_to_the_raw_points():
     s = Session(data=DataConfig(dataset="circle", features=("x1^2", "x2^2", "sin(x1)")))
     assert np.array_equal(s.X_train, apply_features(s.train_set.X, s.feature_names))
     assert s.input_labels == ("x₁²", "x₂²", "sin x₁") and s.net.sizes[0] == 3
+
+
+def _step_batches(session, k):
+    from mlpviz.model.walkthrough import Walkthrough
+
+    walkthroughs = []
+    for _ in range(k):
+        wt = Walkthrough(session, batch=True)
+        wt.finish()
+        walkthroughs.append(wt)
+    return walkthroughs
+
+
+def test_stepping_batches_then_training_applies_each_batch_once_and_counts_the_epoch():
+    reference = Session()
+    reference.train(2)
+    session = Session()
+    _step_batches(session, 4)  # 4 of the 10 batches of epoch 1, by hand
+    assert session.epoch == 0
+    session.train(1)  # Run: the other 6 batches of epoch 1 (not all 10 again)
+    assert session.epoch == 1 and len(session.history) == 1 and session.steps == 10
+    session.train(1)
+    assert session.epoch == 2 and session.steps == 20
+    np.testing.assert_allclose(session.net.params, reference.net.params, rtol=1e-12,
+                               atol=1e-14)
+    assert session.rng.bit_generator.state == reference.rng.bit_generator.state
+
+
+def test_stepping_every_batch_of_an_epoch_counts_the_epoch_and_back_uncounts_it():
+    reference = Session()
+    reference.train(1)
+    session = Session()
+    walkthroughs = _step_batches(session, 10)
+    assert session.epoch == 1 and session.steps == 10 and len(session.history) == 1
+    np.testing.assert_allclose(session.net.params, reference.net.params, rtol=1e-12,
+                               atol=1e-14)
+    assert session.history.last["train_loss"] == pytest.approx(
+        reference.history.last["train_loss"], rel=1e-12)
+    walkthroughs[-1].rewind()  # step back over the epoch's last update
+    assert session.epoch == 0 and session.steps == 9 and len(session.history) == 0
+    _step_batches(session, 1)
+    assert session.epoch == 1
+    session.train(1)
+    reference.train(1)
+    np.testing.assert_allclose(session.net.params, reference.net.params, rtol=1e-12,
+                               atol=1e-14)
+
+
+def test_a_one_sample_step_does_not_move_the_epochs_batches_along():
+    from mlpviz.model.walkthrough import Walkthrough
+
+    session = Session()
+    first = session.minibatch()
+    wt = Walkthrough(session, sample=3)
+    wt.finish()
+    assert session.steps == 1
+    np.testing.assert_array_equal(session.minibatch()[0], first[0])
+    wt.rewind()
+    assert session.steps == 0
+
+
+def test_plotted_loss_includes_the_regularization_penalty_the_updates_use():
+    session = Session()
+    plain = session.metrics()["train_loss"]
+    assert session.loss_name == "loss"
+    session.set_train(regularization="l2", reg_rate=0.01)
+    w = np.concatenate([W.ravel() for W in session.net.weights])
+    assert session.metrics()["train_loss"] == pytest.approx(plain + 0.005 * np.sum(w * w))
+    assert session.loss_name == "loss + L2 penalty"
+    session.set_train(regularization="l1")
+    assert session.metrics()["train_loss"] == pytest.approx(plain + 0.01 * np.abs(w).sum())
+    session.train(1)
+    assert session.history.last["train_loss"] == pytest.approx(session.metrics()["train_loss"])

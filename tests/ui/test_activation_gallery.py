@@ -1,4 +1,4 @@
-"""The activation gallery: SEED.md's six functions with their derivatives, drawn from the
+"""The activation gallery: the lecture's six functions with their derivatives, drawn from the
 engine's own activations, and the selected neuron's z marked on its curve."""
 
 import numpy as np
@@ -50,7 +50,7 @@ def test_curves_are_the_engines_f_and_derivative(gallery):
         "sigmoid": (1 / (1 + np.exp(-z)), np.exp(-z) / (1 + np.exp(-z)) ** 2),
         "tanh": (np.tanh(z), 1 - np.tanh(z) ** 2),
         "relu": (np.maximum(z, 0), (z > 0).astype(float)),
-        "leaky_relu": (np.where(z > 0, z, 0.1 * z), np.where(z > 0, 1.0, 0.1)),
+        "leaky_relu": (np.where(z > 0, z, 0.01 * z), np.where(z > 0, 1.0, 0.01)),
         "elu": (np.where(z > 0, z, np.expm1(np.minimum(z, 0))),
                 np.where(z > 0, 1.0, np.exp(np.minimum(z, 0)))),
     }

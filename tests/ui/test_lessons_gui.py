@@ -1,12 +1,16 @@
 """Lessons in the window: the browser, → playing a lesson's script with captions, ← taking
 beats back, hints when stepping by hand, and the start page."""
 
+import re
+
 import numpy as np
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 
+from mlpviz.model.captions import UNKNOWN, parse_template, render_caption
 from mlpviz.model.lessons import lesson_names, list_lessons, load_lesson
+from mlpviz.model.notation.mathtext import fmt_text
 from mlpviz.model.script import ScriptRunner
 from mlpviz.model.session import Session
 from mlpviz.ui.shell.main_window import MainWindow
@@ -37,6 +41,18 @@ def script_captions(name):
     return [a.args[0] for a in load_lesson(name).actions if a.kind == "caption"]
 
 
+def live(window, template):
+    """A caption template as the window must show it now (numbers filled in live)."""
+    ctl = window.ctl
+    return render_caption(template, ctl.session, ctl.walkthrough, ctl.sample)
+
+
+def shape(template):
+    """A pattern matching the template with any numbers in place of its references."""
+    parts = [re.escape(p) if isinstance(p, str) else ".+?" for p in parse_template(template)]
+    return re.compile("".join(parts))
+
+
 def test_browser_lists_every_lesson_with_title_and_summary(qtbot, window):
     browser = window.show_lessons()
     assert not browser.isModal()
@@ -60,7 +76,8 @@ def test_clicking_each_card_loads_that_lesson(qtbot, window):
         expected = Session.from_lesson(name)
         assert window.ctl.session.net.sizes == expected.net.sizes
         np.testing.assert_array_equal(window.ctl.session.net.params, expected.net.params)
-        assert window.caption.text() == load_lesson(name).caption_for(None)
+        assert window.caption.text() == live(window, load_lesson(name).caption_for(None))
+        assert "{" not in window.caption.text()
 
 
 def test_opening_the_browser_again_replaces_the_first(qtbot, window):
@@ -89,7 +106,11 @@ def test_right_arrow_shows_the_xor_scripts_captions_in_order(qtbot, window):
     assert window.caption.isVisible() and window.caption.text() == intro
     shown = play_to_end(qtbot, window)
     distinct = [c for k, c in enumerate(shown) if k == 0 or c != shown[k - 1]]
-    assert distinct == script_captions("xor")
+    templates = script_captions("xor")
+    assert len(distinct) == len(templates)
+    for text, template in zip(distinct, templates, strict=True):
+        assert shape(template).fullmatch(text), (text, template)
+        assert UNKNOWN not in text
     assert window.ctl.session.epoch == 300
 
 
@@ -165,11 +186,14 @@ def test_after_the_script_right_arrow_steps_by_hand_with_stage_hints(qtbot, wind
     right(qtbot, window)
     wt = window.ctl.walkthrough
     assert wt.stage.kind == "forward" and wt.index == 0
-    assert window.caption.text() == lesson.caption_for(wt.stage)
+    assert window.caption.text() == live(window, lesson.caption_for(wt.stage))
+    h = wt.trace.layers[0].a[0]
+    assert f"h⁽¹⁾ = ({fmt_text(h[0])}, {fmt_text(h[1])})" in window.caption.text()
     right(qtbot, window)
     right(qtbot, window)
     assert window.ctl.walkthrough.stage.kind == "loss"
-    assert window.caption.text() == lesson.caption_for(window.ctl.walkthrough.stage)
+    assert window.caption.text() == live(window, lesson.caption_for(window.ctl.walkthrough.stage))
+    assert f"L = (ŷ − y)² = {fmt_text(window.ctl.walkthrough.loss)}" in window.caption.text()
 
 
 def test_script_select_selects_in_the_view(qtbot, window):
@@ -195,9 +219,10 @@ def test_user_steps_between_beats_and_the_script_carries_on(qtbot, window):
     wt = window.ctl.walkthrough
     assert wt.stage.kind == "forward" and wt.stage.layer == 1 and not wt.done
     np.testing.assert_array_equal(wt.x, window.ctl.session.sample(0)[0])
-    assert window.caption.text() == script_captions("xor")[3]
+    assert window.caption.text() == live(window, script_captions("xor")[3])
+    assert f"ŷ = {fmt_text(wt.trace.output[0, 0])}" in window.caption.text()
     shown = play_to_end(qtbot, window)
-    assert shown[-1] == script_captions("xor")[-1]
+    assert shown[-1] == live(window, script_captions("xor")[-1])
 
 
 def test_another_session_ends_the_lesson_and_hides_the_caption(qtbot, window):

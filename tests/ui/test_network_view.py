@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from mlpviz.engine import MLP
+from mlpviz.model.notation.mathtext import fmt_text
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Stage, Walkthrough
 from mlpviz.ui.colors import THEMES, diverging
@@ -138,14 +139,15 @@ def test_hover_tooltip_lists_the_neuron_values(view, session):
     text = QToolTip.text()
     z = float(wt.trace.layers[0].z[0, 1])
     a = float(wt.trace.layers[0].a[0, 1])
-    assert f"z = {z:.3g}".replace("-", "−") in text
-    assert f"a = {a:.3g}" in text
-    assert "δ = ∂L/∂z = not computed yet" in text
+    assert f"z₂⁽¹⁾ = {fmt_text(z)}" in text
+    assert f"h₂⁽¹⁾ = {fmt_text(a)}" in text  # the app's notation: h for hidden activations
+    assert "δ₂⁽¹⁾ = ∂L/∂z₂⁽¹⁾ = not computed yet" in text
 
 
 def test_edge_tooltip_shows_weight_and_gradient(view):
     text = view.tooltip_text(("edge", 0, 1, 1))
-    assert "w = −2.5" in text and "∂L/∂w = " in text and "not computed" not in text
+    assert "w₂₂⁽¹⁾ = −2.5" in text and "∂L/∂w₂₂⁽¹⁾ = " in text
+    assert "not computed" not in text and "of W⁽¹⁾" in text
 
 
 def test_hover_emits_the_item_under_the_mouse(view, qtbot):
@@ -333,7 +335,7 @@ def test_loss_node_tooltip_names_the_loss_and_its_value(view, net):
     pos = QPoint(round(lx + lw / 2), round(ly + lh / 2))
     view.event(QHelpEvent(QEvent.Type.ToolTip, pos, view.mapToGlobal(pos)))
     loss = net.evaluate(X[:1], Y[:1])
-    assert "Loss (mse)" in QToolTip.text() and f"L = {loss:.3g}" in QToolTip.text()
+    assert "Loss (mse)" in QToolTip.text() and f"L = {fmt_text(loss)}" in QToolTip.text()
 
 
 @pytest.mark.parametrize("size", [(360, 400), (475, 649), (1920, 1080)])

@@ -346,6 +346,7 @@ class FakeSession:
         self.train_set = Dataset(X[: n // 2], y[: n // 2], "binary", 2)
         self.test_set = Dataset(X[n // 2:], y[n // 2:], "binary", 2)
         self.extent = (-1.2, 1.2, -1.2, 1.2)
+        self.threshold = 0.5
         act = SimpleNamespace(name="sigmoid")
         self.net = SimpleNamespace(sizes=[2, 2, 1], activations=[act, act], n_layers=2)
         e = np.arange(50.0)
@@ -518,3 +519,20 @@ def test_plot_type_grows_with_the_presenter_font_scale(qtbot):
             == sizes[scale][0]
     tick, label = ps.type_px(replace(LIGHT, font_scale=1.45))
     assert sizes[1.0][0] >= 13 and sizes[1.45] == (tick, f"{label}px") and tick >= 18
+def test_plus_minus_one_targets_put_the_map_boundary_where_accuracy_counts(panel):
+    from mlpviz.engine import MLP
+    from mlpviz.model.session import Session
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, (60, 2))
+    y = np.where(X[:, 0] + 0.3 * X[:, 1] > 0.1, 1.0, -1.0)
+    net = MLP.from_params([np.array([[2.0, 0.6]])], [np.array([-0.2])], ["tanh"], "mse")
+    session = Session.from_arrays(X, y, net=net)
+    assert session.kind == "binary" and session.threshold == 0.0
+    panel.update_from(session)
+    low, high = panel.map_plot.levels
+    assert (low + high) / 2 == session.threshold  # the boundary (middle of the scale)
+    out = net.forward(session.X_train).output[:, 0]
+    predicted = (out >= (low + high) / 2).astype(int)  # what the map colours as class 1
+    assert np.mean(predicted == session.train_set.y) == session.metrics()["train_acc"]
+    assert "class 1 from 0" in panel.map_plot.colorbar.getAxis("left").labelText

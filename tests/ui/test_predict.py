@@ -45,14 +45,14 @@ def test_arrow_asks_enter_grades_shows_working_then_reveals(qtbot, win):
     right(qtbot, win)
     assert panel.session.question is not None and panel.answer.isVisible()
     assert stage(win) is None  # nothing revealed yet
-    assert "a₁⁽¹⁾" in panel.session.question.label
+    assert "h₁⁽¹⁾" in panel.session.question.label
     assert panel.answer.hasFocus()
     answer(qtbot, win, "0.6")
     assert stage(win) == Stage("forward", 0)
     assert panel.feedback.isVisible() and "✓ Right" in panel.feedback.text()
-    assert "0.598688" in panel.feedback.text()  # the working
+    assert "0.5987" in panel.feedback.text()  # the working
     assert panel.score.text() == "1 of 1 right in this iteration."
-    assert "= 0.598688" in win.inspector.card_texts()[1]
+    assert "= 0.5987" in win.inspector.card_texts()[1]
     for expected in (Stage("forward", 1), Stage("loss"), Stage("backward", 1)):
         right(qtbot, win)  # these stages reveal nothing of neuron 1:1: no question
         assert stage(win) == expected and panel.session.question is None
@@ -60,7 +60,7 @@ def test_arrow_asks_enter_grades_shows_working_then_reveals(qtbot, win):
     assert panel.session.question.quantity == "delta" and stage(win) == Stage("backward", 1)
     answer(qtbot, win, "0.165")  # the sign is wrong
     assert stage(win) == Stage("backward", 0)
-    assert "✗ Not right" in panel.feedback.text() and "−0.165154" in panel.feedback.text()
+    assert "✗ Not right" in panel.feedback.text() and "−0.1652" in panel.feedback.text()
     assert panel.score.text() == "1 of 2 right in this iteration."
 
 
@@ -129,7 +129,7 @@ def test_changing_the_selection_drops_the_open_question(qtbot, win):
     win.ctl.select(("neuron", 0, 1))
     assert panel.session.question is None and not panel.answer.isVisible()
     right(qtbot, win)
-    assert panel.session.question.label == "a₂⁽¹⁾"
+    assert panel.session.question.label == "h₂⁽¹⁾"
 
 
 def test_edge_questions_and_a_new_score_each_iteration(qtbot, win):
@@ -153,3 +153,31 @@ def test_edge_questions_and_a_new_score_each_iteration(qtbot, win):
         right(qtbot, win)  # the next iteration, up to backward(1)
     answer(qtbot, win, "1")
     assert panel.score.text() == "0 of 1 right in this iteration."
+
+
+def test_the_diagram_never_shows_the_value_a_question_asks_for(qtbot, win):
+    win.ctl.select(("neuron", 0, 0))
+    win.panels.refresh_now()
+    assert "h₁⁽¹⁾ = 0.5987" in win.network.tooltip_text(("neuron", 0, 0))  # idle: shown
+    win.set_predict_mode(True)
+    win.panels.refresh_now()
+    right(qtbot, win)
+    assert win.inspector.predict.session.question.label == "h₁⁽¹⁾"
+    tip = win.network.tooltip_text(("neuron", 0, 0))
+    assert "h₁⁽¹⁾ = not computed yet" in tip and "0.5987" not in tip
+    answer(qtbot, win, "0.6")
+    assert "h₁⁽¹⁾ = 0.5987" in win.network.tooltip_text(("neuron", 0, 0))  # revealed
+
+
+def test_stepping_back_and_forward_again_does_not_ask_or_score_twice(qtbot, win):
+    panel = win.inspector.predict
+    win.set_predict_mode(True)
+    win.ctl.select(("neuron", 0, 0))
+    right(qtbot, win)
+    answer(qtbot, win, "0.6")
+    assert stage(win) == Stage("forward", 0) and panel.session.asked == 1
+    qtbot.keyClick(win.network, Qt.Key.Key_Left)
+    assert stage(win) is None
+    right(qtbot, win)  # the same forward stage again: no second question
+    assert panel.session.question is None and stage(win) == Stage("forward", 0)
+    assert panel.score.text() == "1 of 1 right in this iteration."

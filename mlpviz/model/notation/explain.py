@@ -1,7 +1,7 @@
 """``mlpviz explain``: the worked numbers of one training iteration, as a handout.
 
 :func:`explain` runs a walkthrough on a session (sample 0; or the steps of a script),
-then prints SEED.md's formulas with the engine's numbers from
+then prints the lecture's (docs/derivation.md) formulas with the engine's numbers from
 :mod:`mlpviz.model.notation.formulas` — the same numbers the GUI inspector shows — as plain
 Unicode text, Markdown (headings, lists, ``$…$`` math) or a standalone LaTeX document
 (``align*`` environments). Numbers have :data:`~mlpviz.model.notation.mathtext.PRECISION` (6)

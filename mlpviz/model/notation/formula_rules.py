@@ -1,6 +1,6 @@
 """The rules behind each worked formula: which numbers of a walkthrough go where.
 
-One function per quantity of SEED.md — z, a, L, ∂L/∂ŷ, δ, ∂L/∂W, ∂L/∂b, the update —
+One function per quantity of docs/derivation.md — z, a, L, ∂L/∂ŷ, δ, ∂L/∂W, ∂L/∂b, the update —
 each returning a :class:`~mlpviz.model.notation.formula_types.Formula` for neuron i of weight
 layer l (0-based) on sample 0 of the walkthrough. :mod:`mlpviz.model.notation.formulas` puts
 them together per selection and per stage.
@@ -136,8 +136,16 @@ def loss_formulas(v: Numbers) -> list[Formula]:
     one_output = v.wt.y.shape[1] == 1
     per_out, _ = S.loss_term(loss.name, 0 if one_output else "k")
     sample_tex = per_out if one_output else rf"\sum_k {per_out}"
-    note = ("SEED.md's loss, $L = (\\hat{y} - y)^2$." if loss.name == "mse" and one_output
+    note = ("The lecture's loss, $L = (\\hat{y} - y)^2$." if loss.name == "mse" and one_output
             else f"{loss.title}.")
+    opt = v.wt.session.optimizer
+    if opt.regularization != "none" and opt.reg_rate > 0:
+        penalty = opt.penalty(v.wt.params_before, v.net.weight_mask)
+        term = ("\\lambda \\sum |w|" if opt.regularization == "l1"
+                else "\\frac{\\lambda}{2} \\sum w^2")
+        note += (f" The updates also descend the {opt.regularization.upper()} penalty "
+                 f"${term} = {fmt_tex(penalty)}$, so the loss they lower is "
+                 f"$L + {fmt_tex(penalty)}$; the plotted loss includes the penalty too.")
     if not v.batch or v.B == 1:
         return [Formula("Loss", f"L = {sample_tex}", tuple(_output_loss_terms(v, 0)),
                         float(v.wt.loss), known, note)]
@@ -161,7 +169,7 @@ def output_grad(v: Numbers, k: int) -> Formula:
     value = float(v.wt.grads.layers[l].da[0, k])
     factors = (Factor(S.a(l, k, v.L), float(v.wt.trace.layers[l].a[0, k])),
                Factor(S.y(k), float(v.wt.y[0, k])))
-    note = ("SEED.md: $\\frac{\\partial L}{\\partial \\hat{y}} = 2(\\hat{y} - y)$."
+    note = ("As in the lecture: $\\frac{\\partial L}{\\partial \\hat{y}} = 2(\\hat{y} - y)$."
             if v.net.loss.name == "mse" and v.B == 1 else "")
     return Formula("Backward: loss gradient", f"{S.d(S.a(l, k, v.L))} = {tex}",
                    (Term(tex, value, factors, pattern),), value, v.known("da", l, k), note)
@@ -169,7 +177,8 @@ def output_grad(v: Numbers, k: int) -> Formula:
 
 # ---- backward --------------------------------------------------------------------------
 def fprime_term(v: Numbers, l: int, i: int) -> Term:
-    """f′(z_i) of layer l for sample 0, written through a where that is SEED.md's form."""
+    """f′(z_i) of layer l for sample 0, written through h where that is the form of
+    docs/derivation.md."""
     act = v.net.activations[l]
     tr = v.wt.trace.layers[l]
     zi, ai = tr.z[0:1, i : i + 1], tr.a[0:1, i : i + 1]
@@ -266,7 +275,7 @@ def delta(v: Numbers, l: int, i: int) -> Formula:
 
 
 def input_formulas(v: Numbers, j: int) -> list[Formula]:
-    """x_j and ∂L/∂x_j = Σₖ w_kj⁽¹⁾ δ_k⁽¹⁾ (the last link of SEED.md's chain)."""
+    """x_j and ∂L/∂x_j = Σₖ w_kj⁽¹⁾ δ_k⁽¹⁾ (the last link of the chain, docs/derivation.md)."""
     x = float(v.wt.trace.x[0, j])
     value = Formula("Input", S.a(-1, j, v.L), (), x, True, v.sample_note().strip())
     w_col, d1 = v.W[0][:, j], v.wt.grads.layers[0].dz[0]
@@ -309,7 +318,8 @@ def weight_grad(v: Numbers, l: int, i: int, j: int) -> Formula:
                     (Factor(d_sym, float(dz[0])), Factor(a_sym, float(ap[0]))))
         return Formula("Backward: weight gradient", f"{head} = {d_sym} \\, {a_sym}", (term,),
                        result, known, "The error at the weight's target neuron times the "
-                       "activation at its source (SEED.md: $\\partial z / \\partial W = x$).")
+                       "activation at its source ($\\partial z / \\partial W = x$ in the "
+                       "lecture's derivation).")
     terms = tuple(Term(f"{d_sym}[{s}] \\, {a_sym}[{s}]", float(dz[s] * ap[s]),
                        (Factor(f"{d_sym}[{s}]", float(dz[s])), Factor(f"{a_sym}[{s}]",
                                                                        float(ap[s]))))

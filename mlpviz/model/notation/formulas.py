@@ -1,4 +1,4 @@
-"""The worked numbers of a walkthrough: SEED.md's formulas with the engine's values.
+"""The worked numbers of a walkthrough: the formulas of docs/derivation.md with the engine's values.
 
 This is the single source of what the GUI inspector and ``mlpviz explain`` print, so the
 two always agree. :func:`formulas_for` gives the formulas of one selection (indices are
@@ -114,7 +114,7 @@ def _col(values: np.ndarray) -> np.ndarray:
 
 
 def layer_formulas(wt: Walkthrough, l: int) -> list[Formula]:
-    """Weight layer l in SEED.md's matrix form with the numeric matrices (sample 0):
+    """Weight layer l in matrix form (docs/derivation.md) with the numeric matrices (sample 0):
     shapes, z = Wa + b, a = f(z), δ (with the transpose of the next W marked), ∂L/∂W and
     the update."""
     _check(wt.net.sizes, ("layer", l))

@@ -8,8 +8,17 @@ character the script is written ``_(…)`` / ``^(…)`` instead. Only the macros
 are understood; anything else raises :class:`MathTextError`, so a typo never reaches a
 handout silently.
 
-Numbers are printed with :data:`PRECISION` (6) significant digits, Python's ``g`` format:
-fixed notation from 1e-4 up to 1e6, scientific ``m × 10ᵉ`` outside that.
+**The number format** (one rule for the whole app: the network diagram, its hover text,
+the inspector, captions, the activation inset and ``mlpviz explain`` all print a value
+through :func:`fmt_tex` / :func:`fmt_text`, so one value always reads the same):
+
+- a value (activation, weight, gradient, loss, learning rate, …) has :data:`PRECISION`
+  (4) significant digits, Python's ``g`` format — fixed notation from 1e-4 up to 1e4,
+  scientific ``m × 10ᵉ`` outside that; trailing zeros are dropped, so numbers a user
+  typed (0.15, −0.5, 1) read exactly as typed; −0 reads 0; a true minus sign in Unicode;
+- a fraction shown as a percentage (accuracy) is a whole percent, :func:`fmt_percent`,
+  with one decimal only where rounding would claim 0 % or 100 % that is not exact;
+- counts (epochs, samples, neurons) are whole numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 
-PRECISION = 6
+PRECISION = 4
 
 _SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvx",
                 "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
@@ -204,6 +213,17 @@ def fmt_tex(value: float) -> str:
 def fmt_text(value: float) -> str:
     """``value`` with PRECISION significant digits, as Unicode (``−1.5 × 10⁻⁵``)."""
     return tex_to_text(fmt_tex(value))
+
+
+def fmt_percent(fraction: float) -> str:
+    """A fraction in 0..1 as a percentage (see the module docstring): "78 %", "99.5 %"."""
+    pct = 100.0 * float(fraction)
+    text = f"{pct:.0f}"
+    if text in ("0", "100") and pct not in (0.0, 100.0):
+        text = f"{pct:.1f}"
+        if text in ("0.0", "100.0"):
+            text = f"{pct:.2g}" if pct < 50 else "99.9"
+    return f"{text} %"
 
 
 def factor_tex(value: float) -> str:

@@ -1,6 +1,6 @@
 """TeX symbols of the network's quantities and the formulas of activations and losses.
 
-Layers are numbered as in SEED.md and the app: weight layer l (0-based in code) is
+Layers are numbered as in docs/derivation.md and the app: weight layer l (0-based in code) is
 layer l + 1 on screen, the inputs are layer 0 (x), neurons count from 1. Functions here
 take 0-based code indices, or a letter such as ``"j"`` for a summation index.
 """
@@ -28,6 +28,11 @@ def w(l: int, i: int | str, j: int | str) -> str:
     return f"w_{{{pair(i, j)}}}^{{({l + 1})}}"
 
 
+def matrix(l: int) -> str:
+    """W⁽ˡ⁺¹⁾, the weight matrix of weight layer l."""
+    return f"W^{{({l + 1})}}"
+
+
 def b(l: int, i: int | str) -> str:
     return f"b_{{{n(i)}}}^{{({l + 1})}}"
 
@@ -41,12 +46,13 @@ def delta(l: int, i: int | str) -> str:
 
 
 def a(l: int, i: int | str, n_layers: int) -> str:
-    """Activation of neuron i of weight layer l; l = −1 is the input x, the last layer ŷ."""
+    """Activation of neuron i of weight layer l: x for l = −1, ŷ for the output layer,
+    h (hidden) in between."""
     if l < 0:
         return f"x_{{{n(i)}}}"
     if l == n_layers - 1:
         return rf"\hat{{y}}_{{{n(i)}}}"
-    return f"a_{{{n(i)}}}^{{({l + 1})}}"
+    return f"h_{{{n(i)}}}^{{({l + 1})}}"
 
 
 def y(k: int | str) -> str:
@@ -59,11 +65,12 @@ def d(sym: str) -> str:
 
 
 def vec(kind: str, l: int, n_layers: int) -> str:
-    """A layer's vector: kind "a" (x for l = −1, ŷ for the output), "z", "b", "delta"."""
+    """A layer's vector: kind "a" (x for l = −1, h⁽ˡ⁾ hidden, ŷ output), "z", "b",
+    "delta"."""
     if kind == "a":
         if l < 0:
             return "x"
-        return r"\hat{y}" if l == n_layers - 1 else f"a^{{({l + 1})}}"
+        return r"\hat{y}" if l == n_layers - 1 else f"h^{{({l + 1})}}"
     name = r"\delta" if kind == "delta" else kind
     return f"{name}^{{({l + 1})}}"
 
@@ -100,6 +107,15 @@ def activation(act: Activation) -> tuple[str, str, str, str]:
 def activation_at(act: Activation, z_sym: str) -> str:
     """f(z) written out for the pre-activation ``z_sym``, e.g. 1/(1 + e^{−z₁⁽¹⁾})."""
     return _Z.sub(lambda _: z_sym, _ACTIVATIONS[act.name][1])
+
+
+_SHOWN_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU"}
+
+
+def activation_name(act: Activation) -> str:
+    """The activation as written in running text and under the network's columns:
+    "sigmoid", "tanh", "ReLU", "leaky ReLU", "ELU", "softmax", …"""
+    return _SHOWN_NAMES.get(act.name, act.name)
 
 
 def activation_params(act: Activation) -> str:

@@ -11,8 +11,9 @@ import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QLinearGradient, QPainter, QPen
 
+from mlpviz.model.notation.mathtext import fmt_text
 from mlpviz.ui.colors import Theme, diverging, lut
-from mlpviz.ui.diagram.network_scene import LegendRow, fmt
+from mlpviz.ui.diagram.network_scene import LegendRow
 
 if TYPE_CHECKING:
     from mlpviz.ui.diagram.network_paint import Painter
@@ -131,7 +132,7 @@ class Legend:
         self.rows: list[LegendRow] = list(pr.S.legend)
         fm = QFontMetricsF(pr.f_legend)
         self.label_w = max([fm.horizontalAdvance(r.name) for r in self.rows] + [60.0]) + 8 * s
-        widest = max([fm.horizontalAdvance("+" + fmt(r.scale)) for r in self.rows] + [0.0])
+        widest = max([fm.horizontalAdvance("+" + fmt_text(r.scale)) for r in self.rows] + [0.0])
         self.num_w = max(40 * s, widest + 6 * s)
         self.bar_w = 96 * s
         self.width = self.label_w + 2 * self.num_w + self.bar_w
@@ -154,10 +155,10 @@ class Legend:
             p.drawText(QRectF(x, y, self.label_w - 6 * s, rh), ALIGN_R, row.name)
             p.setPen(QColor(th.muted))
             p.drawText(QRectF(x + self.label_w, y, self.num_w - 4 * s, rh), ALIGN_R,
-                       fmt(-row.scale))
+                       fmt_text(-row.scale))
             bar_x = x + self.label_w + self.num_w
             p.drawText(QRectF(bar_x + self.bar_w + 4 * s, y, self.num_w, rh), ALIGN_L,
-                       "+" + fmt(row.scale))
+                       "+" + fmt_text(row.scale))
             bar = QRectF(bar_x, y + rh * 0.28, self.bar_w, rh * 0.44)
             g = QLinearGradient(bar.left(), 0, bar.right(), 0)
             # stops at the colours of values −scale … +scale along the bar (non-linear for
@@ -224,7 +225,7 @@ class LossNode:
             if after is None:
                 p.setFont(pr.f_loss)
                 p.setPen(c)
-                p.drawText(value_rect, ALIGN_C, fmt(float(S.loss)))
+                p.drawText(value_rect, ALIGN_C, fmt_text(float(S.loss)))
             else:
                 self._before_after(p, value_rect, float(S.loss), after, c, update_t)
         elif not known:
@@ -235,7 +236,7 @@ class LossNode:
                       colour: QColor, t: float) -> None:
         """"0.473 → 0.195" fitted into ``rect``; the arrow and the new value fade in."""
         pr = self.pr
-        old, new = fmt(before), " → " + fmt(after)
+        old, new = fmt_text(before), " → " + fmt_text(after)
         f = QFont(pr.f_loss)
         fm = QFontMetricsF(f)
         need = fm.horizontalAdvance(old + new)

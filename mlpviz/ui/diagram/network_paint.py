@@ -19,11 +19,12 @@ import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from mlpviz.model.notation.mathtext import fmt_text
 from mlpviz.ui.colors import Theme, buckets, diverging, fraction, text_on
 from mlpviz.ui.diagram import network_chrome as chrome
 from mlpviz.ui.diagram.network_chrome import ALIGN_C, ALIGN_L, ALIGN_R, LOSS_SHORT, font
 from mlpviz.ui.diagram.network_layout import NetworkLayout
-from mlpviz.ui.diagram.network_scene import Scene, fmt, place_labels, signed
+from mlpviz.ui.diagram.network_scene import Scene, place_labels, signed
 
 N_BUCKETS = 12
 MIN_NUMBER_PX = 12.0  # smallest type of the legend, edge numbers and δ badges
@@ -335,7 +336,7 @@ class Painter:
                 if not items.known[k]:
                     continue
                 x, y = col.x, float(col.ys[k])
-                text = "δ " + fmt(float(items.val[k])) if S.show_values else "δ"
+                text = "δ " + fmt_text(float(items.val[k])) if S.show_values else "δ"
                 w = fm.horizontalAdvance(text) + 12 * L.s
                 room = L.dy - 2 * L.r if k > 0 else y - L.top + L.dy / 2 - L.r
                 if h + 6 * L.s > room:
@@ -383,11 +384,11 @@ class Painter:
         if S.ekind == "grad":
             if not e.known[k]:
                 return
-            text = "∂L/∂w = " + fmt(float(e.val[k]))
+            text = "∂L/∂w = " + fmt_text(float(e.val[k]))
         elif S.ekind == "update" and e.before is not None:
             text = "Δw = " + signed(float(e.val[k] - e.before[k]))
         else:
-            text = "w = " + fmt(float(e.val[k]))
+            text = "w = " + fmt_text(float(e.val[k]))
         x0, y0, x1, y1 = (float(c) for c in e.segs[k])
         fm = QFontMetricsF(self.f_edge)
         w, h = fm.horizontalAdvance(text) + 10 * self.L.s, fm.height() + 4 * self.L.s
@@ -463,15 +464,25 @@ class Painter:
             p.setBrush(fill)
             self._shape(p, rect, square)
         if self.S.show_values and self.value_px >= 7 and grow > 0.6:
-            text = fmt(v)
+            text = fmt_text(v)
+            # the app's number format; a scientific one too wide for the neuron goes on
+            # two lines ("1.922" over "× 10⁻⁶") rather than into another format
+            mantissa, times, power = text.partition(" × ")
             for f, fm in zip(self.f_values, self.fm_values, strict=True):
                 if fm.horizontalAdvance(text) <= 1.75 * r:
-                    tc = text_on(fill)
-                    tc.setAlphaF(min(1.0, (grow - 0.6) / 0.4))
-                    p.setFont(f)
-                    p.setPen(tc)
-                    p.drawText(rect, ALIGN_C, text)
-                    break
+                    shown = text
+                elif times and max(fm.horizontalAdvance(mantissa),
+                                   fm.horizontalAdvance("× " + power)) <= 1.6 * r \
+                        and 2 * fm.height() <= 1.7 * r:
+                    shown = f"{mantissa}\n× {power}"
+                else:
+                    continue
+                tc = text_on(fill)
+                tc.setAlphaF(min(1.0, (grow - 0.6) / 0.4))
+                p.setFont(f)
+                p.setPen(tc)
+                p.drawText(rect, ALIGN_C, shown)
+                break
 
     @staticmethod
     def _shape(p: QPainter, rect: QRectF, square: bool) -> None:
@@ -562,15 +573,15 @@ class Painter:
                 p.setPen(QColor(th.foreground))
                 err = float(S.yhat[k] - S.target[k])
                 p.drawText(QRectF(L.chip_x - 40 * s, y - 0.5 * L.chip_h - 20 * s,
-                                  L.chip_w + 80 * s, 18 * s), ALIGN_C, "ŷ − y = " + fmt(err))
+                                  L.chip_w + 80 * s, 18 * s), ALIGN_C, "ŷ − y = " + fmt_text(err))
             cx, cy, cw, ch = L.chip_rect(int(i))
             fill = diverging(float(S.target[k]), S.ascale, th)
             p.setPen(QPen(QColor(th.foreground if th.dark else th.muted), max(1.0, s)))
             p.setBrush(fill)
             p.drawRoundedRect(QRectF(cx, cy, cw, ch), 0.2 * ch, 0.2 * ch)
-            text = "y = " + fmt(float(S.target[k]))
+            text = "y = " + fmt_text(float(S.target[k]))
             if fm_chip.horizontalAdvance(text) > cw - 6 * s:
-                text = fmt(float(S.target[k]))
+                text = fmt_text(float(S.target[k]))
             p.setFont(self.f_chip)
             p.setPen(text_on(fill))
             p.drawText(QRectF(cx, cy, cw, ch), ALIGN_C, text)

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mlpviz.model.notation import symbols as S
+from mlpviz.model.notation.mathtext import fmt_text, tex_to_text
 from mlpviz.ui.colors import auto_scale, nice_ceil
 from mlpviz.ui.diagram.network_layout import NetworkLayout
 
@@ -136,24 +138,9 @@ class Values:
     loss_after: float | None = None
 
 
-def fmt(v: float) -> str:
-    """Three significant digits with a true minus sign; outside 0.001..1000 a compact
-    scientific form with two digits ("1.2e-5")."""
-    if not math.isfinite(v):
-        return str(v)
-    if v == 0:
-        return "0"
-    if abs(v) >= 1000 or abs(v) < 0.001:
-        mantissa, exponent = f"{v:.1e}".split("e")
-        s = f"{mantissa}e{int(exponent)}"
-    else:
-        s = f"{v:.3g}"
-    return s.replace("-", "−")
-
-
 def signed(v: float) -> str:
-    """fmt with an explicit sign: "+0.0165", "−0.2"."""
-    text = fmt(v)
+    """The app's number format with an explicit sign: "+0.01652", "−0.2"."""
+    text = fmt_text(v)
     return text if text.startswith("−") or v == 0 or not math.isfinite(v) else "+" + text
 
 
@@ -234,7 +221,7 @@ class WeightScale:
         """"scale ±2 → ±5" after a change, else ""."""
         if self.previous is None or self.scale is None:
             return ""
-        return f"scale ±{fmt(self.previous)} → ±{fmt(self.scale)}"
+        return f"scale ±{fmt_text(self.previous)} → ±{fmt_text(self.scale)}"
 
 
 def _crossings(rect: tuple[float, float, float, float], segs: np.ndarray) -> np.ndarray:
@@ -301,36 +288,40 @@ def describe(item: tuple, net, v: Values | None, input_labels: list[str]) -> str
     """Hover text for ("neuron", l, i), ("bias", l, i), ("edge", l, i, j) or ("loss",):
     the values of the item, with "not computed yet" for what ``v`` does not know."""
     if item[0] == "loss":
-        value = fmt(v.loss) if v is not None and v.loss_known else "not computed yet"
+        value = fmt_text(v.loss) if v is not None and v.loss_known else "not computed yet"
         return f"Loss ({net.loss.name}): {net.loss.formula}\nL = {value}"
     kind, l, i = item[0], item[1], item[2]
 
     def val(name: str, arrays, key: str, idx) -> str:
         if v is None or arrays is None or not bool(np.asarray(v.known[l][key])[idx]):
             return f"{name} = not computed yet"
-        return f"{name} = {fmt(float(arrays[l][idx]))}"
+        return f"{name} = {fmt_text(float(arrays[l][idx]))}"
 
     mean = " (batch mean)" if v is not None and v.batch > 1 else ""
     if kind == "neuron" and l < 0:
         name = input_labels[i] if i < len(input_labels) else f"x{i + 1}"
-        return f"Input {name} = {'not set' if v is None else fmt(float(v.x[i]))}{mean}"
+        return f"Input {name} = {'not set' if v is None else fmt_text(float(v.x[i]))}{mean}"
     where = "Output" if l == net.n_layers - 1 else f"Hidden {l + 1}"
-    b = f"b = {fmt(float(net.biases[l][i]))}"
+    b_sym = tex_to_text(S.b(l, i))
+    b = f"{b_sym} = {fmt_text(float(net.biases[l][i]))}"
     if kind == "neuron":
+        z_sym, a_sym = tex_to_text(S.z(l, i)), tex_to_text(S.a(l, i, net.n_layers))
+        d_sym = tex_to_text(S.delta(l, i))
         return "\n".join([f"{where}, neuron {i + 1} ({net.activations[l].name}){mean}",
-                          val("z", v and v.z, "z", i), val("a", v and v.a, "a", i),
-                          val("δ = ∂L/∂z", v and v.dz, "dz", i), b])
+                          val(z_sym, v and v.z, "z", i), val(a_sym, v and v.a, "a", i),
+                          val(f"{d_sym} = ∂L/∂{z_sym}", v and v.dz, "dz", i), b])
     if kind == "bias":
-        return "\n".join([f"Bias b[{i + 1}] of {where.lower()} layer", b,
-                          val("∂L/∂b", v and v.db, "db", i)])
+        return "\n".join([f"Bias {b_sym} of {where.lower()} layer", b,
+                          val(f"∂L/∂{b_sym}", v and v.db, "db", i)])
     j = item[3]
+    w_sym = tex_to_text(S.w(l, i, j))
     src = input_labels[j] if l == 0 and j < len(input_labels) else f"neuron {j + 1}"
     w = float(net.weights[l][i, j])
-    lines = [f"Weight w[{i + 1},{j + 1}] of layer {l + 1}: {src} → neuron {i + 1}",
-             f"w = {fmt(w)}", val("∂L/∂w", v and v.dW, "dW", (i, j))]
+    lines = [f"Weight {w_sym} of {tex_to_text(S.matrix(l))}: {src} → neuron {i + 1}",
+             f"{w_sym} = {fmt_text(w)}", val(f"∂L/∂{w_sym}", v and v.dW, "dW", (i, j))]
     if v is not None and v.before is not None and getattr(v.stage, "kind", None) == "update":
         old = float(v.before[0][l][i, j])
-        lines[1] = f"w = {fmt(old)} → {fmt(w)}  (Δw = {signed(w - old)})"
+        lines[1] = f"{w_sym} = {fmt_text(old)} → {fmt_text(w)}  (Δw = {signed(w - old)})"
     return "\n".join(lines)
 
 
@@ -539,7 +530,7 @@ def build_scene(
     loss = v.loss if v is not None and v.loss_known else None
     loss_after = v.loss_after if update and loss is not None else None
 
-    names = {"a": "a  (neurons)", "z": "z  (neurons)", "δ": "δ = ∂L/∂z  (neurons)"}
+    names = {"a": "h, ŷ  (neurons)", "z": "z  (neurons)", "δ": "δ = ∂L/∂z  (neurons)"}
     legend = [LegendRow(names[qty], scale)]
     if gradient_edges:
         what = "∂L/∂w (edges), δ (rings)" if badges is not None else "∂L/∂w  (edges)"
@@ -570,7 +561,7 @@ def edge_labels(edges: list[Edges], ekind: str, most: int = LABEL_EDGES) -> list
     for l, e in enumerate(edges):
         for k in range(e.i.size):
             if ekind == "grad" and e.known[k]:
-                out.append(EdgeLabel(l, k, fmt(float(e.val[k])), float(e.val[k])))
+                out.append(EdgeLabel(l, k, fmt_text(float(e.val[k])), float(e.val[k])))
             elif ekind == "update" and e.before is not None:
                 d = float(e.val[k] - e.before[k])
                 out.append(EdgeLabel(l, k, "Δ " + signed(d), d))

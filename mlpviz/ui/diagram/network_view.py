@@ -18,6 +18,7 @@ from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from mlpviz.model.notation import symbols as S
 from mlpviz.model.playback import VALUE_MODES
 from mlpviz.ui.colors import THEMES, Theme
 from mlpviz.ui.diagram.network_chrome import font, thumbnail_images
@@ -47,8 +48,6 @@ def _painter(device) -> QPainter:
 
 
 
-#: activation names as written under a column ("Hidden 2 (leaky ReLU)")
-_SHORT_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "elu": "ELU"}
 
 class NetworkView(QWidget):
     """Paints an MLP and, optionally, a Walkthrough's progress through one iteration."""
@@ -242,7 +241,7 @@ class NetworkView(QWidget):
             last = l == net.n_layers - 1
             name, short = ("Output", "Out") if last else (f"Hidden {l + 1}", f"H{l + 1}")
             n = net.sizes[l + 1]
-            titles.append((name, short, _SHORT_NAMES.get(act.name, act.name),
+            titles.append((name, short, S.activation_name(act),
                            count(n, "neuron"), str(n)))
         return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
                        self._in_labels, self._out_labels, net.loss.name,

@@ -1,6 +1,6 @@
 """The "space transformation" view: the data and a warped input grid seen through a layer.
 
-SEED.md: an FC layer transforms the input space into another space. This plot shows the
+docs/derivation.md: an FC layer transforms the input space into another space. This plot shows the
 training points mapped through a chosen layer, and the lines of a regular grid over the
 input plane bent the same way, so one sees the network straighten XOR out. All grid lines
 are one curve (NaN rows separate the polylines), all points one scatter item.

@@ -67,6 +67,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.acc_item: pg.PlotItem = self.addPlot(row=1, col=0)
         self._acc_shown = True
         self._log = False
+        self._loss_name = "loss"
         self._history: dict[str, np.ndarray] | None = None
         for item in (self.loss_item, self.acc_item):
             item.setMenuEnabled(False)
@@ -178,11 +179,22 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self._history = None
         self._set_ranges((0.0, 1.0), self._loss_range(np.empty(0)))
 
+    def set_loss_name(self, name: str) -> None:
+        """Name the loss axis, e.g. "loss + L2 penalty" when the plotted loss includes one."""
+        if name != self._loss_name:
+            self._loss_name = name
+            self._set_loss_label()
+
+    def _set_loss_label(self) -> None:
+        self.loss_item.setLabel("left", f"{self._loss_name} (log scale)" if self._log
+                                else self._loss_name)
+        ps.style_plot_item(self.loss_item, self._theme)
+
     def set_log(self, log: bool) -> None:
         """Log (True) or linear (False) scale for the loss axis."""
         self._log = bool(log)
         self.loss_item.setLogMode(x=False, y=self._log)
-        self.loss_item.setLabel("left", "loss (log scale)" if self._log else "loss")
+        self._set_loss_label()
         ps.style_plot_item(self.loss_item, self._theme)
         if self._history is not None:
             self.set_history(self._history)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
+from mlpviz.model.notation.mathtext import fmt_text
 from mlpviz.ui.colors import LIGHT, Theme, nice_ceil
 from mlpviz.ui.plots import plot_style as ps
 from mlpviz.ui.plots.contour import contour_segments
@@ -119,14 +120,17 @@ class MapPlot(pg.PlotWidget):
     # ---- data ---------------------------------------------------------------------------
     def set_session_data(
         self, train_X: object, train_y: object, test_X: object, test_y: object,
-        kind: str, n_classes: int, extent: Sequence[float],
+        kind: str, n_classes: int, extent: Sequence[float], threshold: float = 0.5,
     ) -> None:
         """Data points and the plane to show.
 
         ``train_X`` (n, 2) raw inputs, ``train_y`` (n,) class labels 0..n_classes-1 or
         regression targets; ``test_X``/``test_y`` likewise or None; ``kind`` one of
         "binary", "multiclass", "regression"; ``extent`` (xmin, xmax, ymin, ymax) in data
-        units. Redraws the points only when something changed. ValueError on bad input.
+        units; ``threshold`` the binary output from which on a point counts as class 1 (0.5
+        for 0/1 targets, 0 for ±1 targets): the scale runs from 2·threshold − 1 to 1, so
+        its middle, where the boundary is drawn, is the threshold the accuracy uses.
+        Redraws the points only when something changed. ValueError on bad input.
         """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
@@ -151,7 +155,7 @@ class MapPlot(pg.PlotWidget):
         elif kind == "multiclass":
             levels = (0.0, float(n_classes))
         else:
-            levels = (0.0, 1.0)
+            levels = (2.0 * float(threshold) - 1.0, 1.0)
         scale_changed = (kind, n_classes, levels) != (self._kind, self._n_classes, self._levels)
         if ext != self._extent:
             self.getPlotItem().setRange(xRange=ext[:2], yRange=ext[2:], padding=0.0)
@@ -300,7 +304,9 @@ class MapPlot(pg.PlotWidget):
     def _class_label(self, k: int) -> str:
         """Class ``k``'s name (cut to 12 characters) when the data names every class."""
         if len(self._class_names) != self._n_classes:
-            return str(k)
+            # unnamed: multi-class outputs are numbered from 1 like the network's output
+            # neurons ("class 1" …); the two binary classes are the targets 0 and 1
+            return str(k + 1) if self._kind == "multiclass" else str(k)
         name = self._class_names[k]
         return name if len(name) <= 12 else name[:11] + "…"
 
@@ -317,8 +323,11 @@ class MapPlot(pg.PlotWidget):
             self.colorbar.setColorMap(_legend_colormap(self._theme, 0))
             self.colorbar.setLevels(self._levels)
             self.colorbar.axis.setTicks(None)
-            label = f"output ŷ (class {self._class_label(1)} prob.)" \
-                if self._kind == "binary" else "output ŷ"
+            label = "output ŷ"
+            if self._kind == "binary":
+                one = self._class_label(1)
+                label += (f" (class {one} prob.)" if self._levels == (0.0, 1.0)
+                          else f" (class {one} from {fmt_text(sum(self._levels) / 2)})")
             self.colorbar.getAxis("left").setLabel(label)
         ps.style_plot_item(self.colorbar, self._theme)
 

@@ -183,7 +183,7 @@ class PlotsPanel(QWidget):
             self.map_plot.set_session_data(
                 train.X, train.y, None if test is None else test.X,
                 None if test is None else test.y, session.kind, train.n_classes,
-                session.extent)
+                session.extent, session.threshold)
             grid = grid_maps if grid_maps is not None else session.grid(MAP_RESOLUTION)
             self.map_plot.set_map(grid.layers[-1], grid_extent(grid.xs, grid.ys))
             names = getattr(session, "class_names", ())
@@ -194,6 +194,7 @@ class PlotsPanel(QWidget):
             self._fill_classes("none", 0)
         self.boundary_check.setEnabled(session.kind == "binary")
         self.map_plot.set_highlight(highlight)
+        self.loss_plot.set_loss_name(getattr(session, "loss_name", "loss"))
         self.loss_plot.set_history(session.history)
         self._hidden_stale = True
         if self.tabs.currentWidget() is self.hidden_panel:

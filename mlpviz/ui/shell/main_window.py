@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
 
+from mlpviz.model.notation.mathtext import fmt_percent, fmt_text
 from mlpviz.ui.colors import THEMES
 from mlpviz.ui.controller import Controller
 from mlpviz.ui.panels import Panels
@@ -132,6 +133,10 @@ class MainWindow(QMainWindow):
         self.inspector.set_predict_mode(on)
         if on:
             self.show_inspector()
+        # with no walkthrough running the network shows nothing of a fresh iteration in
+        # predict mode, so it never shows a value the next question asks for
+        self.panels.idle_preview = self.inspector.predict.next_walkthrough if on else None
+        self.panels.schedule_refresh()
 
     def _predict_gate(self) -> bool:
         """Predict mode asks its question first, where it can be seen: with the inspector
@@ -203,11 +208,11 @@ class MainWindow(QMainWindow):
         m = last if running else s.metrics()
         parts = [f"Epoch {s.epoch}"]
         if m.get("train_loss") is not None:
-            parts.append(f"train loss {m['train_loss']:.4g}")
+            parts.append(f"train {s.loss_name} {fmt_text(m['train_loss'])}")
         if m.get("test_loss") is not None:
-            parts.append(f"test loss {m['test_loss']:.4g}")
+            parts.append(f"test {s.loss_name} {fmt_text(m['test_loss'])}")
         if m.get("train_acc") is not None:
-            parts.append(f"accuracy {100 * m['train_acc']:.1f} %")
+            parts.append(f"accuracy {fmt_percent(m['train_acc'])}")
         self.epoch_label.setText("   ".join(parts))
         wt = self.ctl.walkthrough
         if self.ctl.running:

@@ -1,4 +1,4 @@
-"""The activation gallery: SEED.md's six activation functions as small multiples, each
+"""The activation gallery: the activation functions of docs/derivation.md as small multiples, each
 f (solid) and its derivative f′ (dashed) on the same axes, with both formulas.
 
 The curves are computed by the engine's own activations, so what the gallery shows is what
@@ -9,7 +9,7 @@ and its current z is marked on f, with the tangent of slope f′(z).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from mlpviz.engine import activations
+from mlpviz.model.notation.mathtext import fmt_text
 from mlpviz.ui.colors import LIGHT, THEMES, Theme
 
 Z_RANGE = (-3.0, 3.0)  # the z axis of every panel
@@ -40,10 +41,17 @@ class Entry:
     """One panel: the engine's activation, its title and the formulas (Qt rich text)."""
 
     name: str
-    title: str
+    label: str
     f_html: str
     df_html: str
     alpha: float | None = None
+
+    @property
+    def title(self) -> str:
+        """The label, with α in the app's number format when the function has one."""
+        if self.alpha is None:
+            return self.label
+        return f"{self.label} (α = {fmt_text(self.alpha)})"
 
     def activation(self) -> activations.Activation:
         if self.alpha is None:
@@ -62,10 +70,10 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("tanh", "tanh", "tanh(z) = (e<sup>z</sup> − e<sup>−z</sup>) / (e<sup>z</sup> + "
           "e<sup>−z</sup>)", "tanh′(z) = 1 − tanh²(z)"),
     Entry("relu", "ReLU", "ReLU(z) = max(0, z)", "ReLU′(z) = " + _cases("1", "0")),
-    Entry("leaky_relu", "LeakyReLU (α = 0.1)", "f(z) = " + _cases("z", "αz"),
-          "f′(z) = " + _cases("1", "α"), alpha=0.1),
-    Entry("elu", "ELU (α = 1)", "f(z) = " + _cases("z", "α(e<sup>z</sup> − 1)"),
-          "f′(z) = " + _cases("1", "αe<sup>z</sup>"), alpha=1.0),
+    Entry("leaky_relu", "LeakyReLU", "f(z) = " + _cases("z", "αz"),
+          "f′(z) = " + _cases("1", "α"), alpha=activations.LeakyReLU().alpha),
+    Entry("elu", "ELU", "f(z) = " + _cases("z", "α(e<sup>z</sup> − 1)"),
+          "f′(z) = " + _cases("1", "αe<sup>z</sup>"), alpha=activations.ELU().alpha),
 )
 
 
@@ -188,6 +196,13 @@ class ActivationCell(QWidget):
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.formulas)
 
+    def set_entry(self, entry: Entry) -> None:
+        """Show another parameter of the same function (title and curves)."""
+        self.entry = self.plot.entry = entry
+        self.plot.z, self.plot.f, self.plot.df = curves(entry)
+        self.title.setText(entry.title)
+        self.plot.update()
+
     def set_theme(self, theme: Theme) -> None:
         s = theme.font_scale
         small = min(s, TEXT_SCALE_MAX)
@@ -232,6 +247,18 @@ class ActivationGallery(QWidget):
         self.setStyleSheet(f"#activationGallery {{ background: {theme.panel}; }}")
         for c in self.cells:
             c.set_theme(theme)
+
+    def set_alphas(self, acts: list[activations.Activation]) -> None:
+        """Show the α that the network's own leaky ReLU / ELU layers use (the engine's
+        default for a function the network does not use), so the gallery, the network,
+        the inspector and captions name the same α."""
+        used = {a.name: a.params()["alpha"] for a in acts if "alpha" in a.params()}
+        for c in self.cells:
+            if c.entry.alpha is None:
+                continue
+            alpha = used.get(c.entry.name, activations.get(c.entry.name).params()["alpha"])
+            if alpha != c.entry.alpha:
+                c.set_entry(replace(c.entry, alpha=alpha))
 
     def set_marker(self, name: str | None, z: float | None = None) -> None:
         """Outline the panel of activation ``name`` (None: none) and mark z on it."""
@@ -309,4 +336,5 @@ class GalleryDock(QDockWidget):
 
     def _follow(self, *_args: object) -> None:
         if self.isVisible():
+            self.gallery.set_alphas(list(self._ctl.session.net.activations))  # type: ignore[attr-defined]
             self.gallery.set_marker(*selected_activation(self._ctl))

@@ -25,10 +25,6 @@ SAMPLES = 241
 SATURATED = 0.02
 
 
-def _short(value: float) -> str:
-    return fmt_text(float(f"{value:.4g}"))
-
-
 class ActivationInset(QWidget):
     """f and f′ of one activation with z, f(z) and the tangent of slope f′(z)."""
 
@@ -121,8 +117,8 @@ class ActivationInset(QWidget):
         if self._z is None:
             return "z is not computed yet."
         f = self._name
-        text = (f"z = {_short(self._z)}   {f}(z) = {_short(self._a)}   "
-                f"{f}′(z) = {_short(self._slope)}")
+        text = (f"z = {fmt_text(self._z)}   {f}(z) = {fmt_text(self._a)}   "
+                f"{f}′(z) = {fmt_text(self._slope)}")
         if abs(self._slope) < SATURATED and self._act.name not in ("linear",):
             text += "  — flat: hardly any gradient flows back"
         return text

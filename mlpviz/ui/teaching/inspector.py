@@ -1,14 +1,17 @@
-"""The inspector: SEED.md's formulas for the selection, with the walkthrough's numbers.
+"""The inspector: the formulas of docs/derivation.md for the selection, with the walkthrough's
+numbers.
 
 For a neuron it shows z = Σⱼ wᵢⱼ aⱼ + bᵢ term by term, a = f(z) with the activation
 inset, (for the output) the loss and ∂L/∂ŷ, and δ — for a hidden neuron one row per
 downstream neuron's share wₖᵢ δₖ; for an edge ∂L/∂w = δ·a and the update; for a bias its
-gradient and update. "Matrix form" shows the selection's whole layer as SEED.md writes
+gradient and update. "Matrix form" shows the selection's whole layer as docs/derivation.md writes
 it. Every number comes from :mod:`mlpviz.model.notation.formulas`; numbers a stage has not reached
 read "not computed yet", and the formulas the current stage just revealed are outlined.
 
 With no walkthrough running, a read-only preview walkthrough of the traced sample shows
-the forward values under the current weights (nothing in the session changes). With no
+what the idle network shows: its forward values, loss and gradients under the current
+weights, all but the update (nothing in the session changes; in predict mode nothing is
+revealed). With no
 selection the output is shown. The predict-then-reveal box sits on top.
 """
 
@@ -190,7 +193,7 @@ class Inspector(QWidget):
 
     def walkthrough(self) -> Walkthrough | None:
         """The walkthrough shown: the controller's, or a read-only preview of the traced
-        sample (forward stages taken unless predict mode hides them)."""
+        sample (every stage but the update taken, unless predict mode hides them)."""
         wt = self.ctl.walkthrough
         self.preview = wt is None
         if wt is not None:
@@ -200,7 +203,8 @@ class Inspector(QWidget):
                              batch=self.ctl.use_batch, granularity=self.ctl.granularity)
         except (ValueError, ArithmeticError, DivergenceError):
             return None
-        while not self.predict.mode and (st := upcoming(wt)) is not None and st.kind == "forward":
+        # what the idle diagram shows: every value of the traced sample but the update
+        while not self.predict.mode and (st := upcoming(wt)) is not None and st.kind != "update":
             wt.next()
         return wt
 
@@ -355,7 +359,7 @@ class Inspector(QWidget):
             text = f"Input {tex_html(S.a(-1, key[2], L))}"
         elif key[0] == "neuron":
             l, i = key[1], key[2]
-            act = net.activations[l].title.lower()
+            act = S.activation_name(net.activations[l])
             if l == L - 1:
                 text = f"Output {tex_html(S.a(l, i, L))} · {act}"
             else:
@@ -378,7 +382,8 @@ class Inspector(QWidget):
             where = f"sample #{wt.sample_index + 1}"
         if self.preview:
             what = ("Not stepping: nothing computed yet" if self.predict.mode else
-                    "Not stepping: the forward pass with the current weights")
+                    "Not stepping: this sample's values with the current weights, as the "
+                    "network shows them")
             text = f"{what} ({where}). Press → to step through an iteration."
         elif wt.stage is None:
             text = f"Ready ({where}): press → for the first stage."

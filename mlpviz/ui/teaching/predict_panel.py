@@ -113,7 +113,7 @@ class PredictPanel(QFrame):
         s = self.ctl.session
         return id(s), s.steps
 
-    def _next_walkthrough(self) -> Walkthrough | None:
+    def next_walkthrough(self) -> Walkthrough | None:
         """The walkthrough the next step advances: the controller's, or (at the start of
         an iteration) a preview built exactly as the controller will build it."""
         wt = self.ctl.walkthrough
@@ -127,7 +127,7 @@ class PredictPanel(QFrame):
 
     def pending(self) -> Question | None:
         """The question the next step would ask (None: step without asking)."""
-        wt = self._next_walkthrough() if self.mode else None
+        wt = self.next_walkthrough() if self.mode else None
         return None if wt is None else question_for(wt, self.ctl.selection)
 
     # ---- the flow -------------------------------------------------------------------------
@@ -140,9 +140,8 @@ class PredictPanel(QFrame):
             self.answer.setFocus()
             return True
         q = self.pending()
-        if q is None:
-            return False
-        self.session.ask(q, self._iteration())
+        if q is None or not self.session.ask(q, self._iteration()):
+            return False  # nothing to ask, or asked (and scored) already: just step
         self._show_question(q)
         return True
 
