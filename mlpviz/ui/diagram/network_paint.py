@@ -55,7 +55,8 @@ class Painter:
         # numbers inside neurons grow with the neurons (readable from afar on big views)
         self.value_px = min(30.0 * s, 0.5 * layout.r)
         # neuron numbers: the regular size, and a smaller one for long numbers
-        self.f_values = [font(base_font, k * self.value_px) for k in (1.0, 0.82, 0.68)]
+        # the smallest size fits 4 significant digits with a sign and leading zeros (−0.02888)
+        self.f_values = [font(base_font, k * self.value_px) for k in (1.0, 0.82, 0.68, 0.56)]
         self.fm_values = [QFontMetricsF(f) for f in self.f_values]
         self.f_value = self.f_values[0]
         self.titles, self.in_labels, self.out_labels = titles, input_labels, output_labels
