@@ -458,3 +458,18 @@ def test_plotted_loss_includes_the_regularization_penalty_the_updates_use():
     assert session.metrics()["train_loss"] == pytest.approx(plain + 0.01 * np.abs(w).sum())
     session.train(1)
     assert session.history.last["train_loss"] == pytest.approx(session.metrics()["train_loss"])
+
+
+def test_cancelling_the_rest_of_a_stepped_epoch_leaves_the_stepped_batches():
+    from mlpviz.engine import Cancelled
+
+    session = Session()
+    _step_batches(session, 4)
+    params, rng = session.net.get_params(), session.rng.bit_generator.state
+    with pytest.raises(Cancelled):
+        session.train(1, cancelled=lambda: True)
+    assert (session.epoch, session.steps) == (0, 4)
+    np.testing.assert_array_equal(session.net.params, params)
+    assert session.rng.bit_generator.state == rng
+    session.train(1)
+    assert (session.epoch, session.steps) == (1, 10)
