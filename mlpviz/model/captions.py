@@ -42,6 +42,7 @@ caption prints a value exactly as the diagram and the inspector do.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -318,6 +319,30 @@ def fill_caption(template: str, session: Any, walkthrough: Any = None, sample: i
     """The template's pieces with every reference filled (see :func:`render_caption`)."""
     values = _Values(session, walkthrough, sample)
     return [p if isinstance(p, str) else _fill(p, values) for p in parse_template(template)]
+
+
+def without_numbers(template: str) -> str:
+    """The template with ``…`` for every quoted number: text that does not depend on a
+    moment (chapter titles are made before anything is rendered)."""
+    try:
+        pieces = parse_template(template)
+    except CaptionError:
+        return template
+    return "".join(p if isinstance(p, str) else UNKNOWN for p in pieces)
+
+
+def live_cues(cues: Sequence[tuple[float, float, str]], shown: Sequence[str], fps: int
+              ) -> list[tuple[float, float, str]]:
+    """Subtitle cues (start s, end s, template) with the text as rendered on screen:
+    ``shown[k]`` is the caption rendered at frame k; each cue takes its last frame's
+    text (the numbers a caption quotes are all known by then), or the template without
+    numbers when no frame was recorded for it."""
+    out = []
+    for start, end, template in cues:
+        k = min(math.ceil(end * fps) - 1, len(shown) - 1)
+        text = shown[k] if k >= 0 and shown[k] else without_numbers(template)
+        out.append((start, end, text))
+    return out
 
 
 def render_caption(template: str, session: Any, walkthrough: Any = None, sample: int = 0

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from mlpviz.model.captions import without_numbers
 from mlpviz.model.script import (
     MAX_FRAMES,
     Action,
@@ -131,7 +132,7 @@ def reading_seconds(caption: str) -> float:
 def caption_title(caption: str) -> str:
     """A short title for a beat: the caption's first sentence when it has at most 10
     words, else its first 6 words and "…" (see :data:`TITLE_WORDS`)."""
-    sentence = re.split(r"(?<=[.!?:])\s", caption.strip(), maxsplit=1)[0]
+    sentence = re.split(r"(?<=[.!?:])\s", without_numbers(caption).strip(), maxsplit=1)[0]
     words = sentence.rstrip(".!?:").split()
     longest, cut = TITLE_WORDS
     if len(words) <= longest:

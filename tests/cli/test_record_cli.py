@@ -3,6 +3,7 @@ errors with exit status 1 and no partial file, a progress bar only on a terminal
 
 import os
 import pty
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import av
 import numpy as np
 import pytest
 
+from mlpviz.model.captions import UNKNOWN, parse_template
 from mlpviz.model.lessons import load_lesson
 from mlpviz.model.script import ScriptRunner, parse_script
 from mlpviz.model.session import Session
@@ -190,14 +192,21 @@ def test_subtitles_and_chapters_of_a_lesson_recorded_with_the_defaults(out):
                                     30, SECONDS_PER_STAGE, seconds_per_train=SECONDS_PER_TRAIN)
     captions = [line.split(" ", 1)[1] for line in load_lesson("xor").script.splitlines()
                 if line.startswith("caption ")]
-    assert [text for _, _, text in cues] == captions  # every caption, in order
-    for start, end, text in cues:
+    # every caption, in order, with the numbers it quotes filled in as on screen
+    assert len(cues) == len(captions)
+    for (_, _, text), template in zip(cues, captions, strict=True):
+        assert "{" not in text and UNKNOWN not in text
+        pattern = "".join(re.escape(p) if isinstance(p, str) else "[-−0-9.×⁰-⁹⁻(), %]+?"
+                          for p in parse_template(template))
+        assert re.fullmatch(pattern, text), (text, template)
+    assert "x = (−0.02888, 1.008) with target y = 1" in cues[1][2]  # training sample 0
+    for (start, end, _), template in zip(cues, captions, strict=True):
         # long enough to read (SubRip times are whole milliseconds)
-        assert round(1000 * (end - start)) >= round(1000 * reading_seconds(text))
+        assert round(1000 * (end - start)) >= round(1000 * reading_seconds(template))
         first, stop = round(start * 30), round(end * 30)  # the frames the caption is on
-        assert {timeline[i].caption for i in range(first, stop)} == {text}
-        assert first == 0 or timeline[first - 1].caption != text
-        assert stop == len(timeline) or timeline[stop].caption != text
+        assert {timeline[i].caption for i in range(first, stop)} == {template}
+        assert first == 0 or timeline[first - 1].caption != template
+        assert stop == len(timeline) or timeline[stop].caption != template
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         strips = [frame.to_ndarray(format="rgb24")[-24:].astype(int)
@@ -213,3 +222,4 @@ def test_subtitles_and_chapters_of_a_lesson_recorded_with_the_defaults(out):
     starts = [c["start"] * c["time_base"] for c in chapters]
     assert [float(s) for s in starts] == pytest.approx([c[0] for c in cues], abs=0.002)
     assert chapters[4]["metadata"]["title"] == "The loss scores the prediction"
+    assert not any("{" in c["metadata"].get("title", "") for c in chapters)  # no templates

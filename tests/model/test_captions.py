@@ -266,3 +266,17 @@ def test_xor_stuck_lesson_gets_stuck_and_shows_why():
     xor = Session.from_lesson("xor")
     assert (xor.data_config, xor.train_config) == (session.data_config, session.train_config)
     assert xor.net_config.replace(seed=session.net_config.seed) == session.net_config
+
+
+def test_subtitle_cues_take_the_text_shown_and_titles_drop_the_numbers():
+    from mlpviz.model.captions import live_cues, without_numbers
+    from mlpviz.model.timeline import caption_title
+
+    cues = [(0.0, 1.0, "h = {h1}"), (1.0, 2.0, "plain"), (2.0, 2.5, "L = {L}")]
+    shown = ["h = …"] * 5 + ["h = (0.5, 0.6)"] * 5 + ["plain"] * 10 + ["L = 0.25"] * 3
+    assert live_cues(cues, shown, 10) == [(0.0, 1.0, "h = (0.5, 0.6)"), (1.0, 2.0, "plain"),
+                                          (2.0, 2.5, "L = 0.25")]
+    assert live_cues(cues, [], 10)[0][2] == f"h = {UNKNOWN}"
+    assert without_numbers("After {epoch} epochs: {{x}}") == f"After {UNKNOWN} epochs: {{x}}"
+    assert caption_title("After {epoch} epochs the accuracy is {acc}.") == (
+        f"After {UNKNOWN} epochs the accuracy is {UNKNOWN}")

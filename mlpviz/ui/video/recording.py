@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpviz.model.cancel import JOB
+from mlpviz.model.captions import live_cues, render_caption
 from mlpviz.model.session import Session
 from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
 from mlpviz.record.subtitles import subtitles_path, write_srt
@@ -68,6 +69,7 @@ class Recording:
         self.path = writer.path
         self.subtitles = subtitles_path(writer.path) if subtitles else None
         self._cues = timeline.cues()
+        self._shown: list[str] = []  # each frame's caption as rendered, for the subtitles
         self._sink = ThreadedWriter(writer)
         self._frames = iter(self.renderer)
         self.done = 0
@@ -80,6 +82,9 @@ class Recording:
             return False
         try:
             frame = next(self._frames)
+            ctl = self.renderer.ctl
+            self._shown.append(render_caption(self.renderer.timeline[self.done].caption,
+                                              ctl.session, ctl.walkthrough, ctl.sample))
             if self.done and self.renderer.repeated:  # a still: no copy, no conversion
                 self._sink.repeat()
             else:
@@ -105,7 +110,7 @@ class Recording:
         finally:
             self.finished = True
         if self.subtitles is not None:
-            write_srt(self.subtitles, self._cues)
+            write_srt(self.subtitles, live_cues(self._cues, self._shown, self.renderer.fps))
         return self.path
 
     def abort(self) -> None:
