@@ -127,7 +127,7 @@ def test_delta_sits_beside_the_activation_in_its_gradient_colour(qtbot):
     layout = view.diagram_layout(*SIZE)
     pr = view.painter_for(layout)
     texts = [spot[2] for spot, _ in pr.badge_spots()]
-    assert texts == ["δ −0.165", "δ 0.0969", "δ −1.37"]
+    assert texts == ["δ −0.1652", "δ 0.09692", "δ −1.375"]  # the app's number format
     x, y = layout.pos(0, 0)
     ring = rgb(img, x + layout.r + 0.5 * max(3.0 * layout.s, 0.14 * layout.r) + 1.5 * layout.s,
                y)
@@ -174,7 +174,7 @@ def test_backprop_derivation_update_reads_the_lessons_numbers(qtbot):
     sc = view.scene(view.diagram_layout(*SIZE))
     assert f"{sc.loss:.4f} → {sc.loss_after:.4f}" == "0.4725 → 0.1946"
     texts = {lab.text for lab in sc.labels}
-    assert "Δ +0.0823" in texts and "Δ +0.0856" in texts  # W₂ moves by −0.1 ∂L/∂W₂
+    assert "Δ +0.08231" in texts and "Δ +0.08557" in texts  # W₂ moves by −0.1 ∂L/∂W₂
 
 
 def test_gradient_scale_lock_is_a_view_setting(qtbot):
