@@ -120,7 +120,8 @@ def arrays_edit(draw, arrays):
             text = draw(st.text(max_size=40)) + text[draw(st.integers(0, len(text))):]
         arrays[key] = b"\x93NUMPY\x01\x00" + (len(text) + 1).to_bytes(2, "little") \
             + (text + "\n").encode("utf-8") + draw(st.binary(max_size=64))
-    elif key in arrays and isinstance(arrays[key], np.ndarray) and arrays[key].size:
+    elif (key in arrays and isinstance(arrays[key], np.ndarray) and arrays[key].size
+          and arrays[key].dtype.kind in "biuf"):  # numbers (class names are text)
         a = arrays[key].astype(np.float64) if arrays[key].dtype.kind != "f" else arrays[key]
         index = draw(st.integers(0, a.size - 1))
         with np.errstate(over="ignore"):  # 1e308 in a float32 array: infinity
