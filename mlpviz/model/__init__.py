@@ -7,8 +7,9 @@ from mlpviz.model.grid import GridMaps, HiddenSpace
 from mlpviz.model.history import History, HistoryError
 from mlpviz.model.lessons import Lesson, LessonError, list_lessons, load_lesson
 from mlpviz.model.script import Action, ScriptError, ScriptRunner, parse_script
-from mlpviz.model.session import Session, Snapshot
+from mlpviz.model.session import Session
 from mlpviz.model.sessionfile import SessionFileError
+from mlpviz.model.snapshot import Snapshot
 from mlpviz.model.timeline import Frame, Timeline
 from mlpviz.model.walkthrough import Stage, Walkthrough
 

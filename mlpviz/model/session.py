@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from mlpviz.engine import Cancelled, DivergenceError
+from mlpviz.engine import Cancelled, DivergenceError, optimizers
 from mlpviz.engine.datasets import Dataset
 from mlpviz.engine.mlp import MLP, NetworkError
 from mlpviz.model import display
@@ -29,12 +30,11 @@ from mlpviz.model.config import CUSTOM, DataConfig, NetConfig, SettingsError, Tr
 from mlpviz.model.data import SessionData, from_arrays, from_dataset, generate
 from mlpviz.model.grid import GridMaps, HiddenSpace, grid_maps, hidden_space
 from mlpviz.model.history import History
-from mlpviz.model.session_state import SessionState, Snapshot, load_lesson_or_none
+from mlpviz.model.snapshot import Snapshot, load_lesson_or_none
 from mlpviz.model.walkthrough import Walkthrough
 
 MAX_COORDINATE = 1e6  # |x| of a point placed on the map
 
-__all__ = ["MAX_EPOCHS_PER_CALL", "Session", "Snapshot", "flat_params", "load_lesson_or_none"]
 
 MAX_EPOCHS_PER_CALL = 10**9
 
@@ -53,7 +53,7 @@ def flat_params(net: MLP, weights: list, biases: list) -> np.ndarray:
     return other.get_params()
 
 
-class Session(SessionState):
+class Session:
     """Data + network + optimizer + history; see the module docstring.
 
     ``weights``: optional fixed initial weights ``(W list, b list)`` that :meth:`reset`
@@ -214,6 +214,68 @@ class Session(SessionState):
 
     def _repr_png_(self) -> bytes | None:
         return display.diagram_png(self)
+
+    # ---- its state as one value, and files ------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """An in-memory copy of the whole state (an undo point)."""
+        return Snapshot(
+            self.data_config, self.net_config, self.train_config, self._data, self._dtype,
+            self.net.get_params(), None if self._fixed is None else self._fixed.copy(),
+            self.optimizer.config(), self.optimizer.state_dict(),
+            self.rng.bit_generator.state, self.epoch, self.steps, self._epoch_start,
+            self.history.to_arrays(), getattr(self.lesson, "name", None),
+        )
+
+    def restore(self, snap: Snapshot) -> None:
+        """Return to ``snap`` exactly (weights, optimizer state, RNG, history, settings)."""
+        net = self.net
+        same = (net.dtype == snap.dtype and net.params.shape == snap.params.shape
+                and snap.net_config.matches(net, snap.data.n_in, snap.data.n_out))
+        if not same:
+            net = snap.net_config.build(snap.data.n_in, snap.data.n_out, snap.dtype)
+        optimizer = optimizers.from_config(snap.optimizer_config)
+        optimizer.load_state_dict(snap.optimizer_state, snap.params.size)
+        history = History.from_arrays(snap.history)
+        net.set_params(snap.params)
+        self.data_config, self.net_config = snap.data_config, snap.net_config
+        self.train_config, self._data, self._dtype = snap.train_config, snap.data, snap.dtype
+        if net is not self.net:
+            self.net = net
+            self._forget_views()
+        self._fixed = None if snap.fixed_params is None else snap.fixed_params.copy()
+        self.optimizer, self.history = optimizer, history
+        self.rng.bit_generator.state = snap.rng_state
+        self.epoch, self.steps, self._epoch_start = snap.epoch, snap.steps, snap.epoch_start_steps
+        if getattr(self.lesson, "name", None) != snap.lesson_name:
+            self.lesson = load_lesson_or_none(snap.lesson_name)
+
+    @classmethod
+    def from_snapshot(cls, snap: Snapshot) -> Session:
+        """A new session in the state ``snap`` describes."""
+        session = cls.__new__(cls)
+        session.lesson = None
+        session._setup(snap.data_config, snap.net_config, snap.train_config, snap.data,
+                       snap.dtype)
+        session.restore(snap)
+        return session
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write a .mlpviz file atomically (SessionFileError on failure, old file intact)."""
+        from mlpviz.model import sessionfile
+
+        sessionfile.write(self.snapshot(), path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Session:
+        """Read a .mlpviz file (SessionFileError with a clear message if it is bad)."""
+        from mlpviz.model import sessionfile
+
+        snap = sessionfile.read_snapshot(path)
+        try:
+            return cls.from_snapshot(snap)
+        except Exception as exc:  # a state no check foresaw: still a refusal, not a crash
+            raise sessionfile.SessionFileError(
+                f"{Path(path).name}: invalid session ({exc or type(exc).__name__})") from None
 
     # ---- data views --------------------------------------------------------------------
     dataset = property(lambda self: self._data.dataset, doc="The full raw Dataset or None.")

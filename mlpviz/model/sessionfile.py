@@ -9,8 +9,10 @@ optimizer state (momentum, Adam moments), the data and the history.
 Saving writes a temporary file next to the target and renames it over the target, so a
 failed save leaves any existing file intact. Loading checks everything — archive members
 and sizes, version, keys, types, shapes against the network's sizes, finite values and
-limits — and raises :class:`SessionFileError` with a clear message; it builds a new
-Session, so the caller's open session is never half-replaced.
+limits — and raises :class:`SessionFileError` with a clear message. The codec knows only
+:class:`~mlpviz.model.snapshot.Snapshot` values (:func:`write`, :func:`read_snapshot`,
+:func:`encode`, :func:`decode`); ``Session.save`` and ``Session.load`` call it, and a new
+Session is built from a file, so the caller's open session is never half-replaced.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -35,10 +37,7 @@ from mlpviz.model.config import CUSTOM, MAX_PARAMS, MAX_SAMPLES, DataConfig, Net
 from mlpviz.model.data import from_arrays, from_dataset
 from mlpviz.model.history import History
 from mlpviz.model.quoting import clip, one_line, quote
-from mlpviz.model.session import Snapshot
-
-if TYPE_CHECKING:
-    from mlpviz.model.session import Session
+from mlpviz.model.snapshot import Snapshot
 
 FORMAT = "mlpviz-session"
 VERSION = 1
@@ -297,10 +296,11 @@ def _decode(state: dict[str, Any], arrays: dict[str, np.ndarray]) -> Snapshot:
 
 
 # ---- files ---------------------------------------------------------------------------
-def save(session: Session, path: str | os.PathLike[str]) -> None:
-    """Write ``session`` to ``path`` atomically; SessionFileError leaves ``path`` as it was."""
+def write(snap: Snapshot, path: str | os.PathLike[str]) -> None:
+    """Write the session state ``snap`` to ``path`` atomically; SessionFileError leaves
+    ``path`` as it was."""
     path = Path(path)
-    state, arrays = session.to_state()
+    state, arrays = encode(snap)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     payload = (json.dumps(state, indent=1, allow_nan=False).encode("utf-8"), buffer.getvalue())
@@ -496,17 +496,11 @@ def _element_limit(key: str) -> int:
     return MAX_SAMPLES * MAX_LAYER_SIZE  # X_/Y_ arrays; the budget bounds them further
 
 
-def load(path: str | os.PathLike[str]) -> Session:
-    """A new Session from the file at ``path`` (SessionFileError if anything is wrong)."""
-    from mlpviz.model.session import Session
-
+def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
+    """The session state in the file at ``path``, validated (SessionFileError naming the
+    file if anything is wrong). Session.load builds the session from it."""
     state, arrays = read(path)
     try:
-        snap = decode(state, arrays)
+        return decode(state, arrays)
     except SessionFileError as exc:
         raise _fail(f"{Path(path).name}: {exc}") from None
-    try:
-        return Session.from_snapshot(snap)
-    except Exception as exc:  # a state no check above foresaw: still a refusal, not a crash
-        raise _fail(f"{Path(path).name}: invalid session ({exc or type(exc).__name__})") \
-            from None

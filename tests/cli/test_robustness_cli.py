@@ -13,6 +13,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from mlpviz.model import sessionfile
 from mlpviz.model.config import DataConfig, NetConfig, TrainConfig
 from mlpviz.model.session import Session
 
@@ -71,7 +72,7 @@ def test_diverging_steps_end_with_one_line_and_no_output(tmp_path):
 
 
 def test_an_array_declaring_a_huge_shape_is_one_line(tmp_path):
-    state, arrays = Session.from_lesson("xor").to_state()
+    state, arrays = sessionfile.encode(Session.from_lesson("xor").snapshot())
     header = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000,), }"
     header += " " * (118 - len(header)) + "\n"
     inner = io.BytesIO()

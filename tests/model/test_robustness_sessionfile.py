@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mlpviz.model import sessionfile
 from mlpviz.model.session import Session
 from mlpviz.model.sessionfile import SessionFileError
 
@@ -22,7 +23,7 @@ def _npy_header(shape: tuple[int, ...]) -> bytes:
 
 
 def _file_with_lying_params(path: Path, shape: tuple[int, ...]) -> None:
-    state, arrays = Session.from_lesson("xor").to_state()
+    state, arrays = sessionfile.encode(Session.from_lesson("xor").snapshot())
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as npz:
         for key, value in arrays.items():

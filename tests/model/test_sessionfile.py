@@ -266,11 +266,12 @@ def test_saving_replaces_an_existing_file(tmp_path):
 def test_state_round_trips_in_memory():
     s = Session()
     s.train(2)
-    state, arrays = s.to_state()
-    t = Session.from_state(json.loads(json.dumps(state)), arrays)
+    state, arrays = sessionfile.encode(s.snapshot())
+    t = Session.from_snapshot(sessionfile.decode(json.loads(json.dumps(state)), arrays))
     _assert_same(s, t)
     with pytest.raises(SessionFileError, match="missing arrays"):
-        Session.from_state(state, {k: v for k, v in arrays.items() if k != "data_X"})
+        without_x = {k: v for k, v in arrays.items() if k != "data_X"}
+        Session.from_snapshot(sessionfile.decode(state, without_x))
 
 
 def test_class_names_of_custom_data_are_saved_and_loaded(tmp_path):
@@ -282,8 +283,8 @@ def test_class_names_of_custom_data_are_saved_and_loaded(tmp_path):
     s = Session()
     s.set_dataset(ds, train_fraction=1.0)
     assert s.class_names == ("apple", "fig", "pear")
-    sessionfile.save(s, tmp_path / "f.mlpviz")
-    back = sessionfile.load(tmp_path / "f.mlpviz")
+    sessionfile.write(s.snapshot(), tmp_path / "f.mlpviz")
+    back = Session.from_snapshot(sessionfile.read_snapshot(tmp_path / "f.mlpviz"))
     assert back.class_names == ("apple", "fig", "pear")
     assert back.train_set.class_names == ("apple", "fig", "pear")
     assert Session().class_names == ()
