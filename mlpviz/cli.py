@@ -90,6 +90,8 @@ _EXAMPLES = {
 examples:
   mlpviz lessons                  every lesson's name and title
   mlpviz lessons | head -1        the first one
+  mlpviz lessons --check my-lesson.json
+                                  every problem of your own lesson file, with its line
 """,
     "record": """\
 examples:
@@ -137,9 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mlpviz {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    _subparser(sub, "lessons", "list the built-in lessons",
-               "List the built-in lessons, one per line: the name to pass as SOURCE to the "
-               "other commands (and to mlpviz itself), then the title.")
+    les = _subparser(sub, "lessons", "list the built-in lessons, or check lesson files",
+                     "List the built-in lessons, one per line: the name to pass as SOURCE to "
+                     "the other commands (and to mlpviz itself), then the title. With --check, "
+                     "read your own lesson files instead and report every problem with its "
+                     "line (docs/lessons.md describes the format).")
+    les.add_argument("--check", nargs="+", metavar="FILE", type=Path,
+                     help="lesson files (.json) to check; exit status 1 if any has a problem")
 
     rec = _subparser(sub, "record", "render a video headless",
                      "Render a video of SOURCE without opening a window: the lesson's own "
@@ -211,11 +217,17 @@ def build_gui_parser() -> argparse.ArgumentParser:
 
 
 def load_source(source: str):  # -> Session (imported lazily: keeps `mlpviz --version` fast)
-    """A Session from a lesson name or a ``.mlpviz`` file; CLIError with a clear message."""
+    """A Session from a lesson name, a lesson file (``.json``) or a ``.mlpviz`` file;
+    CLIError with a clear message."""
     from mlpviz.model.lessons import LessonError, list_lessons
     from mlpviz.model.session import Session
 
     path = Path(source)
+    if path.suffix.lower() == ".json":
+        try:
+            return Session.from_lesson(path)
+        except (LessonError, ValueError) as exc:
+            raise CLIError(f"cannot open the lesson {source}: {exc}") from None
     if path.suffix == ".mlpviz" or path.exists():
         if path.is_dir():
             raise CLIError(f"{source} is a folder, not a session file")
@@ -259,12 +271,22 @@ def _size(text: str) -> tuple[int, int]:
         raise CLIError(str(exc)) from None
 
 
-def _cmd_lessons() -> int:
-    from mlpviz.model.lessons import list_lessons
+def _cmd_lessons(args: argparse.Namespace) -> int:
+    from mlpviz.model.lessons import check_lesson_file, list_lessons
 
-    for lesson in list_lessons():
-        print(f"{lesson.name} — {lesson.title}")
-    return 0
+    if not args.check:
+        for lesson in list_lessons():
+            print(f"{lesson.name} — {lesson.title}")
+        return 0
+    bad = 0
+    for path in args.check:
+        problems = check_lesson_file(path)
+        if not problems:
+            print(f"{path}: ok")
+        bad += bool(problems)
+        for problem in problems:
+            print(f"{path}:{problem.removeprefix('line ')}")
+    return 1 if bad else 0
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
@@ -332,6 +354,8 @@ def _gui(source: str | None) -> int:
         return run_app(None, None, lesson="xor")
     session = load_source(source)  # a bad source is reported first, screen or not
     _check_screen()
+    if source.lower().endswith(".json"):  # a lesson file: played like a built-in lesson
+        return run_app(session, None, lesson=source)
     if source.endswith(".mlpviz") or Path(source).is_file():
         return run_app(session, Path(source))
     return run_app(session, None, lesson=source)
@@ -382,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.command in ("record", "snapshot"):
                 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             handler = {
-                "lessons": lambda a: _cmd_lessons(),
+                "lessons": _cmd_lessons,
                 "snapshot": _cmd_snapshot,
                 "record": _cmd_record,
                 "explain": _cmd_explain,

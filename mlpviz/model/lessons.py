@@ -257,19 +257,132 @@ def lesson_from_dict(d: object) -> Lesson:
                   arrays, script, _captions(d, sizes, activations))
 
 
+MAX_LESSON_BYTES = 5 * 2**20  # a lesson file (custom data included) is at most this big
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _lesson_text(path: Path) -> str:
+    """The file's text, its size checked before it is read (LessonError)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise LessonError(f"{path.name}: no such lesson file") from None
+    except OSError as exc:
+        raise LessonError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if size > MAX_LESSON_BYTES:
+        raise LessonError(f"{path.name}: {size:,} bytes; a lesson file is at most "
+                          f"{MAX_LESSON_BYTES // 2**20} MB")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonError(f"{path.name}: not a readable UTF-8 text file ({exc})") from None
+
+
+def _key_line(text: str, key: str) -> int:
+    """The file line of the top-level ``"key":`` (1 when not found)."""
+    m = re.search(r'"' + re.escape(key) + r'"\s*:', text)
+    return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def _script_lines(text: str) -> list[int]:
+    """The file line of each entry of a ``"script": [...]`` list (empty for a string)."""
+    m = re.search(r'"script"\s*:\s*\[', text)
+    if m is None:
+        return []
+    lines, pos = [], m.end()
+    while True:
+        s = _JSON_STRING.search(text, pos)
+        close = text.find("]", pos)
+        if s is None or (close != -1 and close < s.start()):
+            return lines
+        lines.append(text.count("\n", 0, s.start()) + 1)
+        pos = s.end()
+
+
+def _template_problems(d: dict[str, Any], actions: list[Action], where: int) -> list[str]:
+    """Caption templates of one script line checked against the lesson's network."""
+    captions = [a.args[0] for a in actions if a.kind == "caption"]
+    if not captions:
+        return []
+    try:
+        base = lesson_from_dict({**d, "script": []})
+        sizes, acts = base.sizes(), base.net.layer_activations()
+    except (LessonError, SettingsError):
+        return []  # the network itself is wrong: reported once, by the whole check
+    out = []
+    for text in captions:
+        try:
+            check_template(text, sizes, acts)
+        except CaptionError as exc:
+            out.append(f"line {where}: 'caption': {exc}")
+    return out
+
+
+def check_lesson_file(path: str | Path) -> list[str]:
+    """Every problem of a lesson file that can be found, each as "line N: …" with N the
+    line of the file; an empty list when the lesson loads. Script lines are checked one by
+    one and caption templates one by one, so several problems show at once."""
+    path = Path(path)
+    try:
+        text = _lesson_text(path)
+    except LessonError as exc:
+        return [str(exc).removeprefix(f"{path.name}: ")]
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [f"line {exc.lineno}: not valid JSON ({exc.msg})"]
+    problems: list[str] = []
+    script = d.get("script") if isinstance(d, dict) else None
+    entry_lines = _script_lines(text)
+    if isinstance(script, list):
+        for k, entry in enumerate(script):
+            where = entry_lines[k] if k < len(entry_lines) else _key_line(text, "script")
+            if not isinstance(entry, str):
+                problems.append(f"line {where}: script entries must be text")
+                continue
+            try:
+                actions = parse_script(entry)
+            except ScriptError as exc:
+                problems.append(f"line {where}: {str(exc).removeprefix('line 1: ')}")
+                continue
+            problems += _template_problems(d, actions, where)
+    try:
+        lesson_from_dict(d)
+    except LessonError as exc:
+        message = str(exc)
+        m = re.match(r"script line ([0-9]+): (.*)", message)
+        if m and isinstance(script, list):
+            k = int(m.group(1)) - 1
+            where = entry_lines[k] if 0 <= k < len(entry_lines) else _key_line(text, "script")
+            message = f"line {where}: {m.group(2)}"
+        else:
+            key = next((k for k in ("captions", "weights", "biases", "data", "net", "train",
+                                    "script", "name", "order", "version", "format")
+                        if k in message), None)
+            message = f"line {_key_line(text, key) if key else 1}: {message}"
+        if not any(message.split(": ", 1)[1] in p for p in problems):
+            problems.append(message)
+    return problems
+
+
 def read_lesson(path: str | Path) -> Lesson:
     """Load and validate a lesson file; LessonError names the file on any problem."""
     path = Path(path)
+    text = _lesson_text(path)
     try:
-        d = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LessonError(f"{path.name}: no such lesson file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LessonError(f"{path.name}: not a readable JSON file ({exc})") from None
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LessonError(f"{path.name}: line {exc.lineno}: not valid JSON ({exc.msg})") \
+            from None
     try:
         return lesson_from_dict(d)
     except LessonError as exc:
-        raise LessonError(f"{path.name}: {exc}") from None
+        message = str(exc)
+        m = re.match(r"script line ([0-9]+): (.*)", message)
+        entry_lines = _script_lines(text)
+        if m and 0 < int(m.group(1)) <= len(entry_lines):  # the file's line, not the script's
+            message = f"line {entry_lines[int(m.group(1)) - 1]}: {m.group(2)}"
+        raise LessonError(f"{path.name}: {message}") from None
 
 
 def lesson_names() -> list[str]:

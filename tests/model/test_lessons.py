@@ -216,7 +216,7 @@ def test_invalid_lessons_raise_lesson_error(d, words):
 def test_corrupt_or_missing_lesson_files_raise_lesson_error(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "mlpviz-lesson", ', encoding="utf-8")
-    with pytest.raises(LessonError, match="broken.json: not a readable JSON file"):
+    with pytest.raises(LessonError, match="broken.json: line 1: not valid JSON"):
         read_lesson(broken)
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
