@@ -53,8 +53,10 @@ class Numbers:
 def forward_z(v: Numbers, l: int, i: int) -> Formula:
     """z_i = Σⱼ w_ij a_j + b_i, one term per input j, the bias last."""
     prev, w_row = v.a_prev(l)[0], v.W[l][i]
+    with np.errstate(over="ignore", invalid="ignore"):  # a blown-up network shows inf
+        products = w_row * prev
     terms = [
-        Term(f"{S.w(l, i, j)} {S.a(l - 1, j, v.L)}", float(w_row[j] * prev[j]),
+        Term(f"{S.w(l, i, j)} {S.a(l - 1, j, v.L)}", float(products[j]),
              (Factor(S.w(l, i, j), float(w_row[j])), Factor(S.a(l - 1, j, v.L), float(prev[j]))))
         for j in range(len(w_row))
     ]
