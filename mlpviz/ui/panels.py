@@ -203,7 +203,7 @@ class Panels(QWidget):
         """Screen readers read the selected neuron or edge with its values."""
         text = self.network.tooltip_text(selection) if selection is not None else ""
         self.network.setAccessibleDescription(
-            text or "Nothing selected. Click a neuron or an edge to inspect it.")
+            text or "Nothing selected. Click a neuron or an edge, or press Tab, to inspect it.")
 
     def _on_toggles(self, toggles: ViewToggles) -> None:
         self.network.set_value_mode(toggles.value_mode)

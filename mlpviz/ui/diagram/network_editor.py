@@ -41,7 +41,8 @@ def parse_value(text: str) -> float:
 
 
 class _LineEdit(QLineEdit):
-    """A line edit that reports Escape as ``cancelled``."""
+    """A line edit that reports Escape as ``cancelled`` and keeps Return to itself (a
+    QLineEdit passes it on to its parent, where Enter would open the editor again)."""
 
     cancelled = Signal()
 
@@ -50,6 +51,8 @@ class _LineEdit(QLineEdit):
             self.cancelled.emit()
             return
         super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
 
 
 class InlineEditor(QObject):
@@ -65,16 +68,19 @@ class InlineEditor(QObject):
         self.theme = theme
         self.target: tuple | None = None
         self.line = _LineEdit(view)
+        self._point_size = self.line.font().pointSizeF()
         self.line.hide()
         self.line.returnPressed.connect(self._commit)
         self.line.cancelled.connect(self.close)
         self.message = QLabel(view)
         self.message.hide()
 
-    def open_item(self, item: tuple, net, layout) -> bool:
+    def open_item(self, item: tuple, net, layout, to_view=None, zoom: float = 1.0) -> bool:
         """Edit the weight of an edge item, or the bias of a ("neuron" | "bias", l, i) item
         of ``net`` (an MLP) drawn in ``layout`` (a NetworkLayout); False when the item is
-        not drawn there. The item must be valid and hold a parameter (not an input)."""
+        not drawn there. The item must be valid and hold a parameter (not an input).
+        ``to_view(x, y)`` maps a layout position to the view (a QPointF) when the diagram
+        is drawn magnified by ``zoom``."""
         kind, l, i = item[0], item[1], item[2]
         if kind == "edge":
             target, current = item, float(net.weights[l][i, item[3]])
@@ -85,15 +91,22 @@ class InlineEditor(QObject):
             anchor = None if anchor is None else (anchor[0] + layout.r, anchor[1])
         if anchor is None:
             return False
-        self.open(target, current, anchor, layout.s)
+        if to_view is not None:
+            p = to_view(*anchor)
+            anchor = (p.x(), p.y())
+        self.open(target, current, anchor, layout.s * zoom, zoom)
         return True
 
     def open(self, target: tuple, current: float, anchor: tuple[float, float],
-             scale: float) -> None:
+             scale: float, zoom: float = 1.0) -> None:
         """Show the field centred on ``anchor`` (view px), kept inside the view, holding
-        ``current``; ``scale`` is the diagram's size factor (the field is 120 × 28 at 1)."""
+        ``current``; ``scale`` is the diagram's size factor (the field is 120 × 28 at 1),
+        ``zoom`` the magnification of the drawn diagram (the field's type grows with it)."""
         self.target = target
         view = self._view
+        f = self.line.font()
+        f.setPointSizeF(self._point_size * max(zoom, 1.0))
+        self.line.setFont(f)
         w, h = int(120 * scale), int(28 * scale)
         x = int(min(max(anchor[0] - w / 2, 4), view.width() - w - 4))
         y = int(min(max(anchor[1] - h / 2, 4), view.height() - 2 * h - 8))

@@ -1,5 +1,6 @@
 """The network diagram widget: neurons, edges, biases and the loss node of an MLP, the
-walkthrough's stages animated on top, hover tooltips, selection and inline editing.
+walkthrough's stages animated on top, hover tooltips, selection by mouse or keyboard,
+inline editing and zoom.
 
 The view never changes the network: edits are emitted as ``weightEdited`` /
 ``biasEdited`` and the controller applies them and calls :meth:`NetworkView.refresh`.
@@ -13,7 +14,7 @@ import math
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolTip, QWidget
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from mlpviz.model.notation import symbols as S
 from mlpviz.model.playback import VALUE_MODES
 from mlpviz.ui.colors import THEMES, Theme
+from mlpviz.ui.diagram import network_keys as keys
 from mlpviz.ui.diagram.network_chrome import font, thumbnail_images
 from mlpviz.ui.diagram.network_editor import MAX_EDIT, EditError, InlineEditor, parse_value
 from mlpviz.ui.diagram.network_layout import NetworkLayout, elide
@@ -36,8 +38,10 @@ from mlpviz.ui.diagram.network_scene import (
     values_from_walkthrough,
 )
 
-__all__ = ["MAX_EDIT", "VALUE_MODES", "EditError", "NetworkView", "parse_value"]
+__all__ = ["MAX_EDIT", "VALUE_MODES", "ZOOM_RANGE", "EditError", "NetworkView", "parse_value"]
 
+ZOOM_RANGE = (0.6, 2.5)  # smallest and largest zoom of the diagram
+ZOOM_STEP = 1.2  # one Ctrl+= / Ctrl+- or one wheel notch
 
 
 def _painter(device) -> QPainter:
@@ -80,6 +84,10 @@ class NetworkView(QWidget):
         self._caches: dict[str, tuple] = {}
         self._wscale = WeightScale()
         self._locked = False
+        self._zoom = 1.0
+        self._pan = (0.0, 0.0)  # widget px the magnified diagram is scrolled by
+        self._drag: tuple[QPointF, tuple[float, float]] | None = None  # (press, pan then)
+        self._dragged = False
         self._inline = InlineEditor(self, self._theme)
         self._inline.committed.connect(self._emit_edit)
         self.editor = self._inline.line
@@ -146,6 +154,8 @@ class NetworkView(QWidget):
 
     def set_selection(self, sel: tuple | None) -> None:
         self._selection = tuple(sel) if sel is not None and self._valid(tuple(sel)) else None
+        if self._selection is not None:
+            self._reveal(self._selection)
         self.update()
 
     def selection(self) -> tuple | None:
@@ -171,6 +181,92 @@ class NetworkView(QWidget):
     def weight_scale(self) -> WeightScale:
         """The session's weight colour scale (fixed, grows only when outgrown)."""
         return self._wscale
+
+    def zoom(self) -> float:
+        """The diagram's magnification (1 = the whole diagram fitted to the view)."""
+        return self._zoom
+
+    def set_zoom(self, factor: float, at: QPointF | None = None) -> float:
+        """Magnify the diagram by ``factor`` (kept within ZOOM_RANGE), keeping the point
+        under widget position ``at`` (default: the centre) in place; a magnified diagram
+        is moved with the wheel, by dragging empty space or by the keyboard selection.
+        Returns the zoom now."""
+        lo, hi = ZOOM_RANGE
+        factor = float(factor)
+        z = 1.0 if not math.isfinite(factor) else min(max(factor, lo), hi)
+        if abs(z - 1.0) < 1e-9:
+            z = 1.0  # steps in and out again land exactly on 1
+        if z == self._zoom:
+            return z
+        keep = at is None and self._selection is not None
+        at = QPointF(self.width() / 2, self.height() / 2) if at is None else QPointF(at)
+        fx, fy = self.to_diagram(at)
+        self._zoom = z
+        self._pan = (0.0, 0.0)
+        x0, y0 = self._origin()
+        self._scroll(x0 + fx * z - at.x(), y0 + fy * z - at.y())
+        if keep:  # zoomed by key or menu: the selected item stays in view
+            self._reveal(self._selection)
+        self.close_editor()  # the field would sit beside its item's old place
+        self.update()
+        return z
+
+    def zoom_in(self) -> float:
+        return self.set_zoom(self._zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> float:
+        return self.set_zoom(self._zoom / ZOOM_STEP)
+
+    def reset_zoom(self) -> float:
+        return self.set_zoom(1.0)
+
+    # ---- magnified diagram: widget px <-> diagram px ------------------------------------------
+    def _origin(self) -> tuple[float, float]:
+        """Widget position of the diagram's top-left corner: centred when the magnified
+        diagram is smaller than the view, else scrolled by the (clamped) pan."""
+        z, (px, py) = self._zoom, self._pan
+
+        def axis(view: float, pan: float) -> float:
+            size = view * z
+            return 0.5 * (view - size) if size <= view else -min(max(pan, 0.0), size - view)
+
+        return axis(self.width(), px), axis(self.height(), py)
+
+    def _scroll(self, dx: float, dy: float) -> None:
+        """Move a magnified diagram by (dx, dy) widget px (kept covering the view)."""
+        z, (px, py) = self._zoom, self._pan
+        w, h = self.width(), self.height()
+        self._pan = (min(max(px + dx, 0.0), max(w * z - w, 0.0)),
+                     min(max(py + dy, 0.0), max(h * z - h, 0.0)))
+        self.update()
+
+    def to_diagram(self, pos: QPointF | QPoint) -> tuple[float, float]:
+        """The diagram position (as in :meth:`diagram_layout`) under widget position pos."""
+        x0, y0 = self._origin()
+        return (pos.x() - x0) / self._zoom, (pos.y() - y0) / self._zoom
+
+    def to_widget(self, x: float, y: float) -> QPointF:
+        """The widget position of diagram position (x, y)."""
+        x0, y0 = self._origin()
+        return QPointF(x0 + x * self._zoom, y0 + y * self._zoom)
+
+    def _reveal(self, item: tuple) -> None:
+        """Scroll a magnified diagram so that ``item`` is in view."""
+        if self._zoom <= 1.0 or self._net is None:
+            return
+        L = self.diagram_layout()
+        if item[0] == "edge":
+            pt = L.edge_midpoint(item[1], item[2], item[3])
+        else:
+            pt = L.pos(item[1], item[2])
+        if pt is None:
+            return
+        p, m = self.to_widget(*pt), (L.r + 24.0 * L.s) * self._zoom
+        w, h = self.width(), self.height()
+        dx = min(p.x() - m, 0.0) + max(p.x() + m - w, 0.0)
+        dy = min(p.y() - m, 0.0) + max(p.y() + m - h, 0.0)
+        if dx or dy:
+            self._scroll(dx, dy)
 
     def refresh(self) -> None:
         """Re-read the network and walkthrough (after weights changed) and repaint."""
@@ -251,7 +347,7 @@ class NetworkView(QWidget):
         """The thumbnail images for ``layout`` (built once per maps, theme and size)."""
         if self._maps is None or layout.thumb <= 0:
             return None
-        side = math.ceil(layout.thumb * self.devicePixelRatioF())
+        side = math.ceil(layout.thumb * self.devicePixelRatioF() * self._zoom)
         key = (self._maps_version, self._theme, side)
         cached = self._caches.get("thumbs")
         if cached is None or cached[0] != key:
@@ -272,7 +368,7 @@ class NetworkView(QWidget):
     def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap, QPixmap | None]:
         """The cached under layer (with everything static when nothing animates) and, while
         animating, the transparent over layer."""
-        dpr = self.devicePixelRatioF()
+        dpr = self.devicePixelRatioF() * self._zoom  # sharp when magnified
         animating = self._animating()
         key = (layout.width, layout.height, dpr, self._version, animating, self._mode,
                self._theme, self._locked, self._wscale.scale)
@@ -309,6 +405,10 @@ class NetworkView(QWidget):
         layout = self.diagram_layout()
         pr = self.painter_for(layout)
         under, over = self._static_pixmaps(layout, pr)
+        if self._zoom != 1.0:
+            p.fillRect(self.rect(), self._theme.qcolor("background"))
+            p.translate(*self._origin())
+            p.scale(self._zoom, self._zoom)
         p.drawPixmap(0, 0, under)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
@@ -351,7 +451,7 @@ class NetworkView(QWidget):
         layout = self.diagram_layout()
         sc = self.scene(layout)
         visible = {l: (e.i, e.j) for l, e in enumerate(sc.edges)}
-        return layout.hit_test(pos.x(), pos.y(), visible)
+        return layout.hit_test(*self.to_diagram(pos), visible)
 
     def _valid(self, sel: tuple) -> bool:
         net = self._net
@@ -373,10 +473,14 @@ class NetworkView(QWidget):
         return describe(item, self._net, self._values(), self._in_labels)
 
     def event(self, ev: QEvent) -> bool:
+        if (ev.type() == QEvent.Type.KeyPress and self._net is not None
+                and ev.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self._tab(ev)):
+            ev.accept()
+            return True
         if ev.type() == QEvent.Type.ToolTip:
             item = self.item_at(ev.pos())
             if item is None and self._net is not None and self.diagram_layout().hit_loss(
-                    ev.pos().x(), ev.pos().y()):
+                    *self.to_diagram(ev.pos())):
                 item = ("loss",)
             if item is not None:
                 QToolTip.showText(ev.globalPos(), self.tooltip_text(item), self)
@@ -388,6 +492,15 @@ class NetworkView(QWidget):
 
     # ---- mouse ---------------------------------------------------------------------------
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._drag is not None:
+            start, (px, py) = self._drag
+            d = event.position() - start
+            if self._dragged or abs(d.x()) + abs(d.y()) > 3:
+                self._dragged = True
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+                self._pan = (px, py)
+                self._scroll(-d.x(), -d.y())
+            return
         item = self.item_at(event.position().toPoint())
         if item != self._hover:
             self._hover = item
@@ -406,6 +519,22 @@ class NetworkView(QWidget):
         if self.editor.isVisible():
             self.close_editor()
         item = self.item_at(event.position().toPoint())
+        if item is None and self._zoom > 1.0:  # empty space of a magnified diagram: a
+            self._drag, self._dragged = (event.position(), self._pan), False  # drag moves it
+            return
+        self._choose(item)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._drag is not None:
+            if not self._dragged:
+                self._choose(None)  # a click on empty space clears the selection
+            self._drag = None
+            self.unsetCursor()
+        super().mouseReleaseEvent(event)
+
+    def _choose(self, item: tuple | None) -> None:
+        if item is not None:
+            self._reveal(item)
         if item != self._selection:
             self._selection = item
             self.update()
@@ -416,13 +545,70 @@ class NetworkView(QWidget):
         if item is not None:
             self.open_editor(item)
 
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Ctrl + wheel zooms the diagram around the mouse (one notch: ZOOM_STEP); the
+        wheel alone moves a magnified diagram (Shift + wheel: sideways)."""
+        d = event.angleDelta()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier and d.y():
+            self.set_zoom(self._zoom * ZOOM_STEP ** (d.y() / 120.0), event.position())
+        elif self._zoom > 1.0 and (d.x() or d.y()):
+            dx, dy = -d.x() / 2.0, -d.y() / 2.0
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                dx, dy = dy, dx
+            self._scroll(dx, dy)
+        else:
+            return super().wheelEvent(event)
+        event.accept()
+
+    # ---- keyboard --------------------------------------------------------------------------
+    def _tab(self, ev: QEvent) -> bool:
+        """Tab / Shift+Tab: the next / previous neuron; past the last (first) one the focus
+        moves on as usual. Returns whether the key was used here."""
+        if ev.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            return False
+        item = keys.tab(self.diagram_layout(), self._selection, ev.key() == Qt.Key.Key_Tab)
+        if item is None:
+            return False
+        self._choose(item)
+        return True
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """↑/↓ move within a column, Alt+←/→ between layers (plain ←/→ step the
+        walkthrough: window shortcuts), E / Shift+E cycle the edges into / out of the
+        neuron, B takes its bias, Enter edits the selected weight or bias."""
+        if self._net is None:
+            return super().keyPressEvent(event)
+        key, mods = event.key(), event.modifiers()
+        alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        plain = not mods & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
+        sel, layout = self._selection, self.diagram_layout()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and plain and not shift:
+            item = keys.vertical(layout, sel, 1 if key == Qt.Key.Key_Down else -1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and alt:
+            item = keys.horizontal(layout, sel, 1 if key == Qt.Key.Key_Right else -1)
+        elif key == Qt.Key.Key_E and plain:
+            item = keys.edge(layout, sel, into=not shift)
+        elif key == Qt.Key.Key_B and plain and not shift:
+            item = keys.bias(sel)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and plain and not shift:
+            if sel is not None:
+                self.open_editor(sel)
+            return event.accept()
+        else:
+            return super().keyPressEvent(event)
+        event.accept()
+        if item is not None:
+            self._choose(item)
+
     # ---- inline editing --------------------------------------------------------------------
     def open_editor(self, item: tuple) -> bool:
         """Start editing the weight of an edge, or the bias of a neuron / bias marker.
         Returns False for items that hold no parameter (inputs)."""
         if not self._valid(item) or (item[0] == "neuron" and item[1] < 0):
             return False
-        return self._inline.open_item(item, self._net, self.diagram_layout())
+        return self._inline.open_item(item, self._net, self.diagram_layout(),
+                                      self.to_widget, self._zoom)
 
     def close_editor(self) -> None:
         """Hide the inline editor without changing anything."""

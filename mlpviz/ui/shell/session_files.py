@@ -166,6 +166,10 @@ class SessionFiles(QObject):
         w.anim_action.setChecked(str(s.value("view/animate", "true")) == "true")
         w.player.enabled = w.anim_action.isChecked()
         w.set_value_mode(str(s.value("view/values", "a")))
+        try:
+            w.network.set_zoom(float(s.value("view/zoom", 1.0)))
+        except (TypeError, ValueError):
+            w.network.set_zoom(1.0)  # a hand-edited setting that is no number
         self.fill_recent()
 
     def save_settings(self) -> None:
@@ -176,6 +180,7 @@ class SessionFiles(QObject):
         s.setValue("view/theme", w.theme_name)
         s.setValue("view/thumbnails", "true" if w.thumbs_action.isChecked() else "false")
         s.setValue("view/animate", "true" if w.anim_action.isChecked() else "false")
+        s.setValue("view/zoom", w.network.zoom())
         s.sync()
 
     # ---- the session kept on quit --------------------------------------------------------------

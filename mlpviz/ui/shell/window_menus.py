@@ -29,6 +29,17 @@ VALUE_LABELS = (  # (value mode, menu text, shortcut)
     ("delta", "Show δ = ∂L/∂z", "D"),
     ("none", "Hide values", None),
 )
+#: keys of the focused network diagram (not window actions): listed in the shortcuts dialog
+DIAGRAM_KEYS = (
+    ("Tab / Shift+Tab", "Diagram: select the next / previous neuron"),
+    ("↑ / ↓", "Diagram: the neuron (edge, bias) above / below"),
+    ("Alt+← / Alt+→", "Diagram: the neuron in the layer to the left / right"),
+    ("E / Shift+E", "Diagram: cycle the edges into / out of the selected neuron"),
+    ("B", "Diagram: select the bias of the selected neuron"),
+    ("Enter", "Diagram: edit the selected weight or bias (Esc cancels)"),
+    ("Ctrl+wheel", "Diagram: zoom in / out at the mouse (the wheel or dragging empty space "
+                   "moves a zoomed diagram)"),
+)
 
 
 def add_action(
@@ -116,6 +127,15 @@ def _view_menu(window: MainWindow) -> None:
     v.addAction(window.presenter.action)
     v.addMenu(window.presenter.menu)
     v.addSeparator()
+    net = window.network
+    zoom_in = add_action(window, v, "Zoom &in on the diagram", lambda _c=False: net.zoom_in(),
+                         "Ctrl+=", tip="Larger neurons and type in the network diagram")
+    zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+    add_action(window, v, "Zoom &out of the diagram", lambda _c=False: net.zoom_out(), "Ctrl+-",
+               tip="Smaller neurons and type in the network diagram")
+    add_action(window, v, "Reset diagram &zoom", lambda _c=False: net.reset_zoom(), "Ctrl+0",
+               tip="The network diagram fitted to its panel again")
+    v.addSeparator()
     window.theme_actions = {}
     for name, label in THEME_LABELS:
         act = add_action(window, v, label, lambda _c=False, n=name: window.set_theme(n),
@@ -168,13 +188,15 @@ def _run_menu(window: MainWindow) -> None:
 
 
 def show_shortcuts(window: MainWindow) -> None:
-    """A dialog listing every window action that has a shortcut."""
-    rows = "".join(
-        f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
-        f"<td>{a.text().replace('&', '')}</td></tr>"
+    """A dialog listing every window action that has a shortcut, and the diagram's keys."""
+    native = QKeySequence.SequenceFormat.NativeText
+    listed = [
+        (" / ".join(k.toString(native) for k in a.shortcuts()), a.text().replace("&", ""))
         for a in window.actions()
         if not a.shortcut().isEmpty()
-    )
+    ]
+    rows = "".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>"
+                   for k, t in [*listed, *DIAGRAM_KEYS])
     QMessageBox.information(window, "Keyboard shortcuts", f"<table cellpadding=4>{rows}</table>")
 
 
