@@ -241,7 +241,8 @@ class Inspector(QWidget):
         self.title.setText(self._title_html(wt, key))
         self.subtitle.setText(self._subtitle(wt))
         self._show(self._layer_cards(wt, key) if self.matrix else self._item_cards(wt, key))
-        place = (id(wt), wt.index, key, self.matrix)
+        # a preview is made anew at every refresh: only a real walkthrough's stage counts
+        place = (None if self.preview else id(wt), wt.index, key, self.matrix)
         if place != self._place:  # a new stage or selection: show what it revealed
             self._place = place
             self._scroll_to_current()
