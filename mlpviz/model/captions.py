@@ -42,7 +42,6 @@ caption prints a value exactly as the diagram and the inspector do.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -339,7 +338,9 @@ def live_cues(cues: Sequence[tuple[float, float, str]], shown: Sequence[str], fp
     numbers when no frame was recorded for it."""
     out = []
     for start, end, template in cues:
-        k = min(math.ceil(end * fps) - 1, len(shown) - 1)
+        # cue ends are frame times rounded up to the millisecond: the nearest frame
+        # boundary, not a ceiling (64.4 s · 30 is 1932.0000000000002)
+        k = min(round(end * fps) - 1, len(shown) - 1)
         text = shown[k] if k >= 0 and shown[k] else without_numbers(template)
         out.append((start, end, text))
     return out

@@ -280,3 +280,15 @@ def test_subtitle_cues_take_the_text_shown_and_titles_drop_the_numbers():
     assert without_numbers("After {epoch} epochs: {{x}}") == f"After {UNKNOWN} epochs: {{x}}"
     assert caption_title("After {epoch} epochs the accuracy is {acc}.") == (
         f"After {UNKNOWN} epochs the accuracy is {UNKNOWN}")
+
+
+def test_each_subtitle_cue_takes_its_own_last_frame_even_where_float_times_round_up():
+    from mlpviz.model.captions import live_cues
+
+    fps = 30
+    # 64.4 s · 30 is 1932.0000000000002: the cue ends at frame boundary 1932, so its last
+    # frame is 1931, not the first frame of the next cue; 75.267 s is 2258/30 rounded up
+    shown = ["first"] * 1932 + ["second"] * (2258 - 1932) + ["third"] * 10
+    cues = [(0.0, 64.4, "first"), (64.4, 75.267, "second"), (75.267, 75.6, "third")]
+    assert [text for _s, _e, text in live_cues(cues, shown, fps)] == [
+        "first", "second", "third"]
