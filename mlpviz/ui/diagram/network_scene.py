@@ -575,5 +575,5 @@ def _caption(v: Values | None) -> str:
     if v.stage is not None:
         return str(getattr(v.stage, "label", ""))
     if not v.known or not bool(np.asarray(v.known[0]["z"]).any()):
-        return "Nothing computed yet: press → to run the forward pass"
+        return "Nothing computed yet: the forward pass comes first"
     return "Forward pass of the traced sample"
