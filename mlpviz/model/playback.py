@@ -103,14 +103,15 @@ class Playback:
         self.runner.run_until(frame.event_index)
         return self.describe(frame)
 
-    def captions(self) -> list[str]:
-        """Every caption this playback can show (the lesson's opening one included), for
-        a caption bar sized to the longest."""
+    def captions(self, intro: bool = False) -> list[str]:
+        """Every caption this script shows (with ``intro``, the lesson's opening one too,
+        as the window shows it before the first beat), for a caption bar sized to the
+        longest."""
         events = self.runner.events
         heads = events.heads() if hasattr(events, "heads") else events  # a train's first
         texts = {e.caption for e in heads if e.caption}
         lesson = getattr(self.session, "lesson", None)
-        if lesson is not None and lesson.caption_for(None):
+        if intro and lesson is not None and lesson.caption_for(None):
             texts.add(lesson.caption_for(None))
         return sorted(texts)
 

@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         does, so the panels never jump when the caption changes."""
         playback = self.lesson.playback
         if playback is not None:
-            self.panels.reserve_caption(playback.captions())
+            self.panels.reserve_caption(playback.captions(intro=True))
         elif lesson is not None:
             self.panels.reserve_caption([lesson.caption_for(None)])
         else:

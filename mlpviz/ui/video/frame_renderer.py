@@ -185,7 +185,10 @@ class FrameRenderer:
             _offscreen(self.panels, w, h)
             self._top = self.panels
         if self.captions:
-            self.panels.reserve_caption(self.playback.captions())
+            lesson = getattr(self.session, "lesson", None)
+            own_script = lesson is not None and self.script == lesson.script
+            # a lesson's own script reserves the bar as the window does when it plays it
+            self.panels.reserve_caption(self.playback.captions(intro=own_script))
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self._canvas = QImage(w, h, QImage.Format.Format_RGB32)
         self._canvas.fill(QColor(theme.background))
