@@ -140,6 +140,9 @@ class FrameRenderer:
         self._canvas: QImage | None = None
         self._last: np.ndarray | None = None
         self.repeated = False  # the last frame given is the one before it again
+        # (x, y, width, height) of the part of the last frame that may differ from the
+        # frame before it, or None when all of it may
+        self.changed: tuple[int, int, int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.timeline)
@@ -253,6 +256,7 @@ class FrameRenderer:
 
     def _compose(self, full: bool) -> QImage:
         w, h = self.size
+        self.changed = None
         if full or self.view == "plots":
             if self.view == "window":
                 self._window.panels.refresh_now()
@@ -273,6 +277,7 @@ class FrameRenderer:
             p = QPainter(self._canvas)
             net.render(p, origin, QRegion(shown))
             p.end()
+            self.changed = (origin.x(), origin.y(), shown.width(), shown.height())
         return self._canvas  # RGB32
 
 
