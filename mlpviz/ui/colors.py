@@ -116,6 +116,9 @@ THEMES: dict[str, Theme] = {t.name: t for t in (LIGHT, DARK, COLORBLIND)}
 def fraction(values: np.ndarray | float, scale: float) -> np.ndarray:
     """Signed position on the scale, ``clip(v / scale, -1, 1)``; NaN maps to 0."""
     s = float(scale) if scale > 0 else 1.0
+    if isinstance(values, (float, int, np.floating, np.integer)):  # one number: no arrays
+        f = float(values) / s
+        return np.float64(0.0 if f != f else (-1.0 if f < -1.0 else (1.0 if f > 1.0 else f)))
     f = np.clip(np.asarray(values, dtype=np.float64) / s, -1.0, 1.0)
     return np.nan_to_num(f, nan=0.0)
 
@@ -137,7 +140,8 @@ def diverging(value: float, scale: float, theme: Theme = LIGHT) -> QColor:
     f = 0.0 if f != f else max(-1.0, min(1.0, f))
     neg, mid, pos = theme.anchor_tuples
     end, a = (neg, -f) if f < 0 else (pos, f)
-    return QColor(*(round(m + a * (e - m)) for m, e in zip(mid, end, strict=True)))
+    return QColor(round(mid[0] + a * (end[0] - mid[0])), round(mid[1] + a * (end[1] - mid[1])),
+                  round(mid[2] + a * (end[2] - mid[2])))
 
 
 def lut(theme: Theme = LIGHT, n: int = 256) -> np.ndarray:

@@ -4,6 +4,8 @@
 ``under`` (background, legend, titles, static edges), ``over`` (neurons, bias markers,
 targets, loss node, thumbnails), and per frame ``moving_edges`` (edges that morph or fade
 in, pulses) and ``moving_top`` (neurons filling, the loss comparison), then ``selection``.
+What only fades in (``fading_edges``, ``fading_top``) can be drawn once and blended at the
+frame's opacity, which the view does.
 Edges are batched by colour bucket: one pen and one ``drawLines`` call per bucket.
 Gradients and Δw are drawn on a square-root mapping (Scene.egamma), so small but real
 values stay visible. Numbers on edges (gradients, Δw) and the δ badges of the backward
@@ -124,21 +126,40 @@ class Painter:
         self._badges(p, moving=False)
         self._edge_labels(p, moving=False)
 
-    def moving_edges(self, p: QPainter, t: float) -> None:
+    def fading_edges(self, p: QPainter, alpha: float = 1.0) -> None:
+        """The edges the animated stage fades in (the forward pass's weights, the
+        backward pass's gradients) at opacity ``alpha``: a view caches them at full
+        opacity and draws that layer at opacity t each frame."""
         S = self.S
         for e in S.edges:
-            if e.new.any():
-                if e.before is not None:
-                    cur = e.before + (e.val - e.before) * t
-                    self._edges(p, e.segs[e.new], cur[e.new], S.escale, S.egamma)
-                else:
-                    self._edges(p, e.segs[e.new], e.val[e.new], S.escale, S.egamma, alpha=t)
+            if e.before is None and e.new.any():
+                self._edges(p, e.segs[e.new], e.val[e.new], S.escale, S.egamma, alpha=alpha)
+
+    def moving_edges(self, p: QPainter, t: float, fading: bool = True) -> None:
+        """What moves under the neurons at time ``t`` of the animated stage: edges
+        morphing to their new weights, the Δw dashes, the pulses, and (unless ``fading``
+        is False because the caller drew :meth:`fading_edges` itself) the fading edges."""
+        S = self.S
+        if fading:
+            self.fading_edges(p, alpha=t)
+        for e in S.edges:
+            if e.before is not None and e.new.any():
+                cur = e.before + (e.val - e.before) * t
+                self._edges(p, e.segs[e.new], cur[e.new], S.escale, S.egamma)
         if S.ekind == "update" and S.anim is not None:
             self._delta_marks(p, alpha=t)
         if S.anim is not None and S.anim[0] in ("forward", "backward") and 0.0 < t < 1.0:
             self._pulses(p, t, backward=S.anim[0] == "backward")
 
-    def moving_top(self, p: QPainter, t: float) -> None:
+    def fading_top(self, p: QPainter) -> None:
+        """The δ badges and edge numbers the animated stage reveals, at full opacity (a
+        view caches them and draws that layer at opacity t)."""
+        self._badges(p, moving=True)
+        self._edge_labels(p, moving=True)
+
+    def moving_top(self, p: QPainter, t: float, fading: bool = True) -> None:
+        """What moves over the neurons at time ``t``: neurons filling, bias markers, the
+        loss comparison and (unless ``fading`` is False) :meth:`fading_top` at opacity t."""
         L, S = self.L, self.S
         for c, col in enumerate(L.columns):
             items = S.cols[c]
@@ -151,10 +172,10 @@ class Painter:
             self._outputs(p, loss_t=t)
         if S.anim is not None and S.anim[0] == "update":
             self.loss_node.draw(p, 1.0, update_t=t)
-        p.setOpacity(t)
-        self._badges(p, moving=True)
-        self._edge_labels(p, moving=True)
-        p.setOpacity(1.0)
+        if fading:
+            p.setOpacity(t)
+            self.fading_top(p)
+            p.setOpacity(1.0)
 
     def selection(self, p: QPainter, sel: tuple | None) -> None:
         if sel is None:

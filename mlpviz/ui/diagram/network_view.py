@@ -339,9 +339,20 @@ class NetworkView(QWidget):
             n = net.sizes[l + 1]
             titles.append((name, short, S.activation_name(act),
                            count(n, "neuron"), str(n)))
-        return Painter(layout, self.scene(layout), self._theme, self.font(), titles,
-                       self._in_labels, self._out_labels, net.loss.name,
-                       self._thumbnails(layout))
+        scene, thumbs, font = self.scene(layout), self._thumbnails(layout), self.font()
+        # a Painter keeps its fonts and where it placed the edge numbers: one per picture
+        same = (layout, scene, thumbs)  # compared by identity
+        key = (self._theme, font.key(), tuple(titles), tuple(self._in_labels),
+               tuple(self._out_labels), net.loss.name)
+        slot = f"painter{self._slot(layout.width, layout.height)}"
+        cached = self._caches.get(slot)
+        if cached is None or cached[0][1] != key or any(
+                a is not b for a, b in zip(cached[0][0], same, strict=True)):
+            key = (same, key)
+            cached = (key, Painter(layout, scene, self._theme, font, titles, self._in_labels,
+                                   self._out_labels, net.loss.name, thumbs))
+            self._caches[slot] = cached
+        return cached[1]
 
     def _thumbnails(self, layout: NetworkLayout) -> list | None:
         """The thumbnail images for ``layout`` (built once per maps, theme and size)."""
@@ -365,9 +376,11 @@ class NetworkView(QWidget):
         pr.selection(p, self._selection)
 
     # ---- painting ----------------------------------------------------------------------
-    def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap, QPixmap | None]:
-        """The cached under layer (with everything static when nothing animates) and, while
-        animating, the transparent over layer."""
+    def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap, ...]:
+        """The cached layers: under (everything static when nothing animates) and, while
+        animating, three transparent ones — the edges fading in, the over layer
+        (neurons, markers, labels) and the badges and numbers fading in; the fading ones
+        are drawn at the stage's opacity each frame instead of being painted again."""
         dpr = self.devicePixelRatioF() * self._zoom  # sharp when magnified
         animating = self._animating()
         key = (layout.width, layout.height, dpr, self._version, animating, self._mode,
@@ -386,15 +399,21 @@ class NetworkView(QWidget):
         under = canvas(self._theme.qcolor("background"))
         p = _painter(under)
         pr.under(p)
-        over = None
-        if animating:
+        if not animating:
+            pr.over(p)
             p.end()
-            over = canvas(Qt.GlobalColor.transparent)
-            p = _painter(over)
-        pr.over(p)
+            self._caches["pixmaps"] = (key, (under,))
+            return (under,)
         p.end()
-        self._caches["pixmaps"] = (key, (under, over))
-        return under, over
+        layers = [under]
+        for draw in (pr.fading_edges, pr.over, pr.fading_top):
+            layer = canvas(Qt.GlobalColor.transparent)
+            p = _painter(layer)
+            draw(p)
+            p.end()
+            layers.append(layer)
+        self._caches["pixmaps"] = (key, tuple(layers))
+        return tuple(layers)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
@@ -404,19 +423,26 @@ class NetworkView(QWidget):
             return
         layout = self.diagram_layout()
         pr = self.painter_for(layout)
-        under, over = self._static_pixmaps(layout, pr)
+        layers = self._static_pixmaps(layout, pr)
         if self._zoom != 1.0:
             p.fillRect(self.rect(), self._theme.qcolor("background"))
             p.translate(*self._origin())
             p.scale(self._zoom, self._zoom)
-        p.drawPixmap(0, 0, under)
+        p.drawPixmap(0, 0, layers[0])
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        if over is not None:
+        if len(layers) > 1:
+            _, fading_edges, over, fading_top = layers
             t = self._frame[1]
-            pr.moving_edges(p, t)
+            p.setOpacity(t)
+            p.drawPixmap(0, 0, fading_edges)
+            p.setOpacity(1.0)
+            pr.moving_edges(p, t, fading=False)
             p.drawPixmap(0, 0, over)
-            pr.moving_top(p, t)
+            pr.moving_top(p, t, fading=False)
+            p.setOpacity(t)
+            p.drawPixmap(0, 0, fading_top)
+            p.setOpacity(1.0)
         pr.selection(p, self._selection)
 
     def render_image(self, width: int, height: int) -> QImage:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QEvent, QEventLoop, QPoint, QRect, QSettings, Qt, QThread
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QPoint, QRect, QSettings, Qt, QThread
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -41,6 +41,15 @@ def default_script(session: Session) -> str:
     lesson = getattr(session, "lesson", None)
     script = getattr(lesson, "script", "") if lesson is not None else ""
     return script if script.strip() else DEFAULT_SCRIPT
+
+
+class _PaintOnlyOnRender(QObject):
+    """Swallows a top-level's update requests: the widgets of an offscreen render are
+    painted by ``render``/``grab`` alone, never a second time into a backing store that
+    nobody looks at."""
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        return event.type() == QEvent.Type.UpdateRequest
 
 
 def _offscreen(widget: QWidget, width: int, height: int) -> None:
@@ -187,6 +196,8 @@ class FrameRenderer:
             self.panels.set_theme(theme)
             _offscreen(self.panels, w, h)
             self._top = self.panels
+        self._no_backing_store = _PaintOnlyOnRender(self._top)
+        self._top.installEventFilter(self._no_backing_store)
         if self.captions:
             lesson = getattr(self.session, "lesson", None)
             own_script = lesson is not None and self.script == lesson.script
