@@ -61,7 +61,7 @@ class Theme:
         """((r, g, b) of neg, neutral, pos) as plain ints, for per-value colours."""
         return _rgb(self.neg), _rgb(self.neutral), _rgb(self.pos)
 
-    @property
+    @cached_property
     def dark(self) -> bool:
         r, g, b = _rgb(self.background)
         return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128

@@ -432,3 +432,14 @@ def test_html_fragment_shows_numbers_only_when_known():
     assert "not computed yet" not in html and "<i>Gradient descent" in html
     matrix = by_title(layer_formulas(wt, 0), "Forward (matrix form)").to_html()
     assert matrix.count("<table") == 4 and '<td align="right">0.3775</td>' in matrix
+
+
+def test_fmt_text_fast_path_reads_like_the_tex_reader():
+    """fmt_text skips the TeX reader for plain numbers: the text must be the same."""
+    rng = np.random.default_rng(7)
+    values = np.concatenate([rng.normal(size=300) * 10.0 ** rng.integers(-9, 9, 300),
+                             [0.0, -0.0, 1.0, -1.0, 1e-5, -1e-5, 12345.678, 0.5, np.nan,
+                              np.inf, -np.inf, 1e300, -9.9995e-5]])
+    for v in values:
+        assert fmt_text(v) == tex_to_text(fmt_tex(v)), v
+    assert fmt_text(-0.25) == "−0.25"

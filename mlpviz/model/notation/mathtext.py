@@ -194,6 +194,9 @@ def tex_to_text(tex: str) -> str:
     return _SPACES.sub(" ", _Reader(tex).read())
 
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
 def fmt_tex(value: float) -> str:
     """``value`` with PRECISION significant digits, as TeX (``-1.5 \\times 10^{-5}``)."""
     value = float(value)
@@ -212,7 +215,10 @@ def fmt_tex(value: float) -> str:
 
 def fmt_text(value: float) -> str:
     """``value`` with PRECISION significant digits, as Unicode (``−1.5 × 10⁻⁵``)."""
-    return tex_to_text(fmt_tex(value))
+    tex = fmt_tex(value)
+    if _PLAIN_NUMBER.fullmatch(tex):  # most numbers: only the minus sign changes
+        return tex.replace("-", "−")
+    return tex_to_text(tex)
 
 
 def fmt_percent(fraction: float) -> str:

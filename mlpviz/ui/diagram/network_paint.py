@@ -151,6 +151,15 @@ class Painter:
         if S.anim is not None and S.anim[0] in ("forward", "backward") and 0.0 < t < 1.0:
             self._pulses(p, t, backward=S.anim[0] == "backward")
 
+    def fades(self) -> tuple[bool, bool]:
+        """Whether :meth:`fading_edges` and :meth:`fading_top` have anything to draw."""
+        S = self.S
+        edges = any(e.before is None and e.new.any() for e in S.edges)
+        top = any(bool(S.edges[lab.layer].new[lab.k]) for lab in S.labels)
+        if S.badges is not None:
+            top = top or any(bool((items.known & items.new).any()) for items in S.badges)
+        return edges, top
+
     def fading_top(self, p: QPainter) -> None:
         """The δ badges and edge numbers the animated stage reveals, at full opacity (a
         view caches them and draws that layer at opacity t)."""

@@ -376,7 +376,7 @@ class NetworkView(QWidget):
         pr.selection(p, self._selection)
 
     # ---- painting ----------------------------------------------------------------------
-    def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap, ...]:
+    def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap | None, ...]:
         """The cached layers: under (everything static when nothing animates) and, while
         animating, three transparent ones — the edges fading in, the over layer
         (neurons, markers, labels) and the badges and numbers fading in; the fading ones
@@ -405,12 +405,15 @@ class NetworkView(QWidget):
             self._caches["pixmaps"] = (key, (under,))
             return (under,)
         p.end()
-        layers = [under]
-        for draw in (pr.fading_edges, pr.over, pr.fading_top):
-            layer = canvas(Qt.GlobalColor.transparent)
-            p = _painter(layer)
-            draw(p)
-            p.end()
+        layers: list[QPixmap | None] = [under]
+        edges, top = pr.fades()
+        for draw, needed in ((pr.fading_edges, edges), (pr.over, True), (pr.fading_top, top)):
+            layer = None
+            if needed:  # an empty layer would still cost a blend per frame
+                layer = canvas(Qt.GlobalColor.transparent)
+                p = _painter(layer)
+                draw(p)
+                p.end()
             layers.append(layer)
         self._caches["pixmaps"] = (key, tuple(layers))
         return tuple(layers)
@@ -434,15 +437,17 @@ class NetworkView(QWidget):
         if len(layers) > 1:
             _, fading_edges, over, fading_top = layers
             t = self._frame[1]
-            p.setOpacity(t)
-            p.drawPixmap(0, 0, fading_edges)
-            p.setOpacity(1.0)
+            if fading_edges is not None:
+                p.setOpacity(t)
+                p.drawPixmap(0, 0, fading_edges)
+                p.setOpacity(1.0)
             pr.moving_edges(p, t, fading=False)
             p.drawPixmap(0, 0, over)
             pr.moving_top(p, t, fading=False)
-            p.setOpacity(t)
-            p.drawPixmap(0, 0, fading_top)
-            p.setOpacity(1.0)
+            if fading_top is not None:
+                p.setOpacity(t)
+                p.drawPixmap(0, 0, fading_top)
+                p.setOpacity(1.0)
         pr.selection(p, self._selection)
 
     def render_image(self, width: int, height: int) -> QImage:
