@@ -301,3 +301,14 @@ class Walkthrough:
         if self.granularity == "layer":
             return bool(value)
         return bool(value[neuron]) if neuron is not None else bool(np.all(value))
+
+
+def idle_walkthrough(session: Any, sample: int = 0, batch: bool = False,
+                     granularity: str = "layer") -> Walkthrough:
+    """What the views show of the traced sample (or mini-batch) while no walkthrough runs:
+    a walkthrough with every stage but the update taken — every activation, the loss and
+    every gradient known, the network unchanged."""
+    wt = Walkthrough(session, sample=sample, batch=batch, granularity=granularity)
+    while not wt.done and wt.stages[wt.index + 1].kind != "update":
+        wt.next()
+    return wt

@@ -19,7 +19,7 @@ from mlpviz.engine import DivergenceError
 from mlpviz.engine.csvdata import CSVError, CSVTable, read_table
 from mlpviz.model.playback import Shown, ViewToggles
 from mlpviz.model.session import Session
-from mlpviz.model.walkthrough import Walkthrough
+from mlpviz.model.walkthrough import Walkthrough, idle_walkthrough
 
 #: epochs trained per animation frame for each speed setting while running
 RUN_SPEEDS: dict[str, int] = {"slow": 1, "normal": 5, "fast": 25, "max": 0}
@@ -76,6 +76,7 @@ class Controller(QObject):
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._run_tick)
         self.on_frame: Callable[[], None] | None = None
+        self._idle: tuple | None = None  # (key, parameters, walkthrough or None)
 
     # ---- session ------------------------------------------------------------------------
     def set_session(self, session: Session) -> None:
@@ -323,6 +324,27 @@ class Controller(QObject):
         if self.walkthrough is not None and self.walkthrough.index < 0:
             self.walkthrough = None
         self.stageChanged.emit()
+
+    def idle_walkthrough(self) -> Walkthrough | None:
+        """The traced sample's values while no walkthrough runs (every stage but the update
+        taken, see model.walkthrough.idle_walkthrough): one object for the diagram and the
+        inspector, made again only when the session, its weights, its data or the traced
+        sample changed. None when they cannot be computed (NaN weights)."""
+        s = self.session
+        key = (s, s.steps, s.X_train, s.Y_train, self.sample, self.use_batch,
+               self.granularity)
+        cached = self._idle
+        if (cached is not None and len(cached[0]) == len(key)
+                and all(a is b or (type(a) is type(b) and not isinstance(a, np.ndarray)
+                                   and a == b) for a, b in zip(cached[0], key, strict=True))
+                and np.array_equal(cached[1], s.net.params)):
+            return cached[2]
+        try:
+            wt = idle_walkthrough(s, self.sample, self.use_batch, self.granularity)
+        except (ValueError, ArithmeticError, DivergenceError):
+            wt = None
+        self._idle = (key, s.net.get_params(), wt)
+        return wt
 
     def _new_walkthrough(self) -> Walkthrough:
         return Walkthrough(

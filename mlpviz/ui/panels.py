@@ -181,15 +181,21 @@ class Panels(QWidget):
         self.schedule_refresh()
 
     def _on_stage_changed(self) -> None:
-        wt = self.ctl.walkthrough if self.ctl.walkthrough is not None else self._idle()
-        self.network.set_walkthrough(wt, self.ctl.session.sample(self.ctl.sample))
+        self._show_walkthrough()
         self.plots.set_traced(traced_input(self.ctl))
         self._render_caption()
 
-    def _idle(self) -> object:
-        """What the network shows with no walkthrough running: the traced sample's values
-        (None), or the ``idle_preview`` walkthrough (predict mode: nothing revealed)."""
-        return self.idle_preview() if self.idle_preview is not None else None
+    def _show_walkthrough(self) -> None:
+        """The controller's walkthrough at its stage; with none running, the
+        ``idle_preview`` walkthrough (predict mode: nothing revealed) or else the traced
+        sample's idle walkthrough, the one the inspector reads too."""
+        c = self.ctl
+        if c.walkthrough is not None:
+            self.network.set_walkthrough(c.walkthrough)
+        elif self.idle_preview is not None:
+            self.network.set_walkthrough(self.idle_preview())
+        else:
+            self.network.set_walkthrough(c.idle_walkthrough(), idle=True)
 
     def _render_caption(self, *_args: object) -> None:
         """The controller's caption is a template (model.captions): its numbers are filled
@@ -276,7 +282,7 @@ class Panels(QWidget):
         self.network.set_network(s.net, list(s.input_labels), output_labels(s))
         self.network.set_thumbnails(grid.layers if grid is not None and thumbs else None)
         if ctl.walkthrough is None:
-            self.network.set_walkthrough(self._idle(), s.sample(ctl.sample))
+            self._show_walkthrough()
         self.network.refresh()
         if self.plots_shown:
             self.plots.update_from(s, grid, traced_input(ctl))

@@ -115,3 +115,29 @@ def test_the_caption_bar_prints_the_numbers_the_network_shows(shown_window):
     win.ctl.select(("neuron", 0, 0))
     win.inspector.refresh()
     assert f"= {fmt_text(h[0])}" in win.inspector.text()
+
+
+def test_idle_diagram_and_inspector_read_one_walkthrough(window, qtbot):
+    """With no walkthrough running, the diagram and the inspector show the traced sample
+    from the same idle walkthrough (every stage but the update taken), made again when
+    the weights or the traced sample change — never a second forward/backward."""
+    ctl, net_view = window.ctl, window.network
+    window.panels.refresh_now()
+    idle = ctl.idle_walkthrough()
+    assert idle is not None and ctl.walkthrough is None
+    assert net_view._wt is idle and window.inspector.walkthrough() is idle
+    assert idle.loss_known and not idle.updated
+    assert idle.stages[idle.index + 1].kind == "update"
+    # the diagram names no stage and draws the weights, but every value is known
+    values = net_view._values()
+    assert values.stage is None and values.loss == pytest.approx(idle.loss)
+    assert all(k["dW"] is True or k["dW"].all() for k in values.known)
+    before = idle.loss
+    ctl.train_epochs(5)
+    window.panels.refresh_now()
+    fresh = ctl.idle_walkthrough()
+    assert fresh is not idle and net_view._wt is fresh and fresh.loss != before
+    assert ctl.idle_walkthrough() is fresh  # nothing changed: the same object
+    ctl.set_sample(3)
+    assert ctl.idle_walkthrough() is not fresh
+    assert ctl.idle_walkthrough().sample_index == 3

@@ -332,8 +332,11 @@ def _flags(known_l: dict, key: str, shape: tuple[int, ...]) -> np.ndarray:
     return np.broadcast_to(v, shape)
 
 
-def values_from_walkthrough(net, wt, animating: bool) -> Values:
-    """Collect the walkthrough's values and known flags (per wt.known, wt.loss_known)."""
+def values_from_walkthrough(net, wt, animating: bool, idle: bool = False) -> Values:
+    """Collect the walkthrough's values and known flags (per wt.known, wt.loss_known).
+    ``idle``: the walkthrough stands for the traced sample while none runs (see
+    model.walkthrough.idle_walkthrough): its values with no stage, so the edges show the
+    weights and no stage is named."""
     tr, gr = wt.trace, wt.grads
     known = []
     for l, kl in enumerate(wt.known):
@@ -355,8 +358,8 @@ def values_from_walkthrough(net, wt, animating: bool) -> Values:
         y=np.atleast_2d(wt.y).mean(axis=0),
         loss=float(wt.loss),
         loss_known=bool(wt.loss_known),
-        stage=wt.stage,
-        animating=animating,
+        stage=None if idle else wt.stage,
+        animating=animating and not idle,
         before=before,
         batch=x.shape[0],
         loss_after=getattr(wt, "loss_after", None),
@@ -364,7 +367,9 @@ def values_from_walkthrough(net, wt, animating: bool) -> Values:
 
 
 def values_from_sample(net, x: np.ndarray | None, y: np.ndarray | None) -> Values | None:
-    """Forward (and, with a target, backward) values of one sample: everything known."""
+    """Forward (and, with a target, backward) values of one sample: everything known. For
+    a view on a bare network (no session); the app's views show a session's traced
+    sample through its idle walkthrough instead."""
     if x is None:
         return None
     x2 = np.atleast_2d(np.asarray(x, dtype=net.dtype))

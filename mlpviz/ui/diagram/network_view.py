@@ -70,6 +70,7 @@ class NetworkView(QWidget):
         self._in_labels: list[str] = []
         self._out_labels: list[str] = []
         self._wt = None
+        self._idle = False  # the walkthrough stands for the idle traced sample
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
         self._frame: tuple[object, float] = (None, 1.0)
@@ -119,10 +120,13 @@ class NetworkView(QWidget):
             self._selection = None
         self.refresh()
 
-    def set_walkthrough(self, wt, sample=None) -> None:
-        """Show a Walkthrough (or None: the traced sample's forward values). ``sample``
-        is the traced x (1, n_in) or an (x, y) pair, remembered for idle display."""
+    def set_walkthrough(self, wt, sample=None, idle: bool = False) -> None:
+        """Show a Walkthrough at its stage; with ``idle`` its values with no stage (the
+        traced sample while no walkthrough runs: model.walkthrough.idle_walkthrough). None
+        shows ``sample``'s values on a bare network: ``sample`` is the traced x (1, n_in)
+        or an (x, y) pair, remembered for that."""
         self._wt = wt
+        self._idle = bool(idle) and wt is not None
         if sample is not None:
             x, y = sample if isinstance(sample, tuple) else (sample, None)
             self._x = np.asarray(x, dtype=np.float64)
@@ -276,7 +280,8 @@ class NetworkView(QWidget):
     # ---- what to draw ------------------------------------------------------------------
     def _animating(self) -> bool:
         stage, t = self._frame
-        return self._wt is not None and stage is not None and stage == self._wt.stage and t < 1
+        return (self._wt is not None and not self._idle and stage is not None
+                and stage == self._wt.stage and t < 1)
 
     def _slot(self, w: float, h: float) -> str:
         """Cache slot: one for the widget's own size, one for offscreen renders."""
@@ -304,7 +309,7 @@ class NetworkView(QWidget):
         cached = self._caches.get("values")
         if cached is None or cached[0] != key:
             if self._wt is not None:
-                v = values_from_walkthrough(self._net, self._wt, self._animating())
+                v = values_from_walkthrough(self._net, self._wt, self._animating(), self._idle)
             else:
                 v = values_from_sample(self._net, self._x, self._y)
             cached = (key, v)

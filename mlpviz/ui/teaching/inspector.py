@@ -34,7 +34,6 @@ from mlpviz.model.notation import formula_rules as R
 from mlpviz.model.notation import symbols as S
 from mlpviz.model.notation.formulas import Formula, FormulaError, formulas_for, layer_formulas
 from mlpviz.model.notation.mathtext import tex_to_text
-from mlpviz.model.predict import upcoming
 from mlpviz.model.walkthrough import Stage, Walkthrough
 from mlpviz.ui.colors import LIGHT, Theme
 from mlpviz.ui.controller import Controller
@@ -198,15 +197,13 @@ class Inspector(QWidget):
         self.preview = wt is None
         if wt is not None:
             return wt
-        try:
-            wt = Walkthrough(self.ctl.session, sample=self.ctl.sample,
-                             batch=self.ctl.use_batch, granularity=self.ctl.granularity)
+        if not self.predict.mode:  # what the idle diagram shows: the same object
+            return self.ctl.idle_walkthrough()
+        try:  # predict mode: nothing revealed yet
+            return Walkthrough(self.ctl.session, sample=self.ctl.sample,
+                               batch=self.ctl.use_batch, granularity=self.ctl.granularity)
         except (ValueError, ArithmeticError, DivergenceError):
             return None
-        # what the idle diagram shows: every value of the traced sample but the update
-        while not self.predict.mode and (st := upcoming(wt)) is not None and st.kind != "update":
-            wt.next()
-        return wt
 
     def selection_key(self, wt: Walkthrough) -> tuple:
         """The selection as a formulas key; the output when nothing (valid) is selected."""
