@@ -16,7 +16,6 @@ from mlpviz.ui.video.frame_renderer import (
     SECONDS_PER_STAGE,
     FrameRenderer,
     default_script,
-    render_frames,
 )
 from mlpviz.ui.video.recording import Recording, progress_text, record
 
@@ -75,8 +74,8 @@ def test_video_decodes_to_the_timeline(qapp, out, fmt, fps):
 
 def test_two_renders_of_a_script_give_identical_frames(qapp):
     session = Session.from_lesson("xor")
-    first = [f.copy() for f in render_frames(session, SCRIPT, SIZE, 10, "window")]
-    second = [f.copy() for f in render_frames(session, SCRIPT, SIZE, 10, "window")]
+    first = [f.copy() for f in FrameRenderer(session, SCRIPT, SIZE, 10, "window")]
+    second = [f.copy() for f in FrameRenderer(session, SCRIPT, SIZE, 10, "window")]
     assert len(first) == len(second) == expected_frames(SCRIPT, 10)
     assert all(a.shape == (180, 320, 3) and a.dtype == np.uint8 for a in first)
     for a, b in zip(first, second, strict=True):
@@ -120,7 +119,7 @@ def test_recording_leaves_the_given_session_unchanged(qapp):
 
 def test_odd_size_is_padded_to_even(qapp, out):
     path = out / "odd.mp4"
-    frames = list(f.shape for f in render_frames(Session.from_lesson("xor"), "forward",
+    frames = list(f.shape for f in FrameRenderer(Session.from_lesson("xor"), "forward",
                                                   (321, 181), 10, "network"))
     assert frames and all(shape == (181, 321, 3) for shape in frames)
     record(Session.from_lesson("xor"), path, "forward", size=(321, 181), fps=10,

@@ -100,7 +100,9 @@ class FrameRenderer:
     ``captions`` shows the script's captions in the caption bar; ``thumbnails`` and
     ``value_mode`` are the network's view options. ``script`` None means
     :func:`default_script`. The session given is never changed.
-    :attr:`repeated` says whether the frame just given is the one before it again.
+    :attr:`repeated` says whether the frame just given is the one before it again, and
+    :attr:`changed` which part of it may differ from the one before: ``(x, y, width,
+    height)``, or None for all of it (an encoder converts only that part).
     ``pixel_format="bgra"`` yields ``(height, width, 4)`` arrays of the RGB32 picture as it
     is in memory instead (B, G, R, 0xFF on little-endian machines), skipping a conversion
     per frame; recording uses it.
@@ -291,16 +293,3 @@ class FrameRenderer:
             self.changed = (origin.x(), origin.y(), shown.width(), shown.height())
         return self._canvas  # RGB32
 
-
-def render_frames(
-    session: Session,
-    script_text: str | None = None,
-    size: tuple[int, int] = (1280, 720),
-    fps: int = 30,
-    view: str = DEFAULT_VIEW,
-    theme: str = "light",
-    captions: bool = True,
-) -> Iterator[np.ndarray]:
-    """The frames of ``script_text`` on ``session`` (see :class:`FrameRenderer`), each a
-    ``(height, width, 3)`` uint8 RGB array valid until the next one is taken."""
-    return iter(FrameRenderer(session, script_text, size, fps, view, theme, captions))
