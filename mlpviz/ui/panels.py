@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent
-from PySide6.QtWidgets import QSizePolicy, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from mlpviz.model.captions import render_caption
 from mlpviz.model.playback import ViewToggles
@@ -24,6 +24,7 @@ from mlpviz.ui.colors import THEMES, Theme
 from mlpviz.ui.controller import Controller, output_labels
 from mlpviz.ui.diagram.network_view import NetworkView
 from mlpviz.ui.plots.panel import PlotsPanel, traced_input
+from mlpviz.ui.splitter import Splitter
 
 PANEL_VIEWS = ("network", "plots", "network+plots")
 NETWORK_SHARE = 0.56  # width share of the diagram in the network+plots view
@@ -136,7 +137,7 @@ class Panels(QWidget):
         self.plots = PlotsPanel()
         self.plots.setAccessibleName("Plots: decision map and loss")
         self.caption = CaptionBar()
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = Splitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.network)
         self.splitter.addWidget(self.plots)
@@ -234,6 +235,13 @@ class Panels(QWidget):
             total = max(self.width(), 2)
             first = int(total * NETWORK_SHARE)
             self.splitter.setSizes([first, total - first])
+
+    def set_controls_visible(self, visible: bool) -> None:
+        """Show or hide what is there to be clicked or dragged — the plots' tabs and
+        checkboxes, the splitter handles — for a picture with nothing to click (videos
+        and snapshots leave them out)."""
+        self.plots.set_controls_visible(visible)
+        self.splitter.set_quiet(not visible)
 
     @property
     def plots_shown(self) -> bool:

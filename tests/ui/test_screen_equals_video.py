@@ -1,5 +1,7 @@
 """What is recorded is what the screen showed: a lesson played in the window through the
-player and the same lesson rendered to video give the same raw RGB frames."""
+player and the same lesson rendered to video give the same raw RGB frames (a video leaves
+out what is there to click — the plots' tabs and checkboxes, the splitter grips — so the
+window's panels are compared with those hidden too)."""
 
 import numpy as np
 from PySide6.QtGui import QImage
@@ -21,6 +23,7 @@ def test_a_lesson_on_screen_and_its_video_have_identical_frames(qtbot, window):
     window.player.enabled = True
     window.player.set_speed("normal")
     window.load_lesson("xor")
+    window.panels.set_controls_visible(False)
     lesson = window.lesson
     playback = lesson.playback
     wanted: dict[int, str] = {}  # timeline frame -> what it shows
@@ -57,5 +60,17 @@ def test_a_lesson_on_screen_and_its_video_have_identical_frames(qtbot, window):
             same = np.array_equal(video, screen[k])
             assert same, (f"frame {k} ({wanted[k]}): "
                           f"{int((video != screen[k]).any(axis=2).sum())} pixels differ")
+    finally:
+        renderer.close()
+
+
+def test_a_video_shows_no_controls(qapp):
+    renderer = FrameRenderer(Session.from_lesson("xor"), "forward", SIZE, fps=30)
+    renderer.frame(0)
+    try:
+        plots = renderer.panels.plots
+        assert plots.controls_bar.isHidden() and plots.tabs.tabBar().isHidden()
+        assert plots.splitter.quiet and renderer.panels.splitter.quiet
+        assert not plots.test_check.isVisibleTo(renderer.panels)
     finally:
         renderer.close()

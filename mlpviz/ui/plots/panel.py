@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QSizePolicy,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from mlpviz.ui.plots import plot_style as ps
 from mlpviz.ui.plots.hidden_space_plot import HiddenSpacePanel
 from mlpviz.ui.plots.loss_plot import LossPlot
 from mlpviz.ui.plots.map_plot import MapPlot
+from mlpviz.ui.splitter import Splitter
 
 WIDE_ASPECT = 1.3  # width / height above which the map and loss sit side by side
 MAP_RESOLUTION = 100  # grid samples per axis when update_from must compute the map itself
@@ -104,22 +104,22 @@ class PlotsPanel(QWidget):
         self.edit_class.setEnabled(False)
         self.edit_check.toggled.connect(self.edit_class.setEnabled)
         self.map_plot.pointClicked.connect(self._point_clicked)
-        bar = QWidget()  # may be narrower than its boxes: they clip rather than widen the
-        bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # window
-        toggles = QHBoxLayout(bar)
+        bar = self.controls_bar = QWidget()  # may be narrower than its boxes: they clip
+        bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # rather
+        toggles = QHBoxLayout(bar)  # than widen the window
         toggles.setContentsMargins(6, 2, 6, 2)
         for box in (self.test_check, self.boundary_check, self.log_check, self.edit_check,
                     self.edit_class):
             toggles.addWidget(box)
         toggles.addStretch(1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = Splitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.map_plot)
         self.splitter.addWidget(self.loss_plot)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         output = QWidget()
-        out_lay = QVBoxLayout(output)
+        out_lay = self._output_layout = QVBoxLayout(output)
         out_lay.setContentsMargins(0, 0, 0, 0)
         out_lay.setSpacing(0)
         out_lay.addWidget(bar)
@@ -223,6 +223,18 @@ class PlotsPanel(QWidget):
         self.map_plot.set_theme(theme)
         self.loss_plot.set_theme(theme)
         self.hidden_panel.set_theme(theme)
+
+    def set_controls_visible(self, visible: bool) -> None:
+        """Show or hide what is there to be clicked — the tabs and the row of checkboxes —
+        leaving the plots (a video or a snapshot has nothing to click)."""
+        visible = bool(visible)
+        self.tabs.tabBar().setVisible(visible)
+        self.tabs.setDocumentMode(not visible)  # no pane frame around the plots alone
+        self.controls_bar.setVisible(visible)
+        self.splitter.set_quiet(not visible)  # nothing to drag either
+        # without the bar above them the plots keep a margin, so no tick label is cut off
+        margin = 0 if visible else max(8, self.fontMetrics().height())
+        self._output_layout.setContentsMargins(0, margin, 0, 0)
 
     def set_show_test(self, show: bool) -> None:
         """Show or hide the test points on the map (keeps the checkbox in step)."""

@@ -196,6 +196,7 @@ class FrameRenderer:
             self.panels = Panels(self.ctl, self.view)
             self.panels.setPalette(theming.palette(theme))  # no style sheet: see theming
             self.panels.set_theme(theme)
+            self.panels.set_controls_visible(False)  # nothing to click in a video
             _offscreen(self.panels, w, h)
             self._top = self.panels
         self._no_backing_store = _PaintOnlyOnRender(self._top)
