@@ -375,3 +375,34 @@ def test_thumbnails_are_thinned_to_their_drawn_size_with_plus_y_on_top():
     assert pixel_near(nan_map, 25, 25, QColor(th.neutral), tol=2)
     full = thumbnail_images([m], th)[0][0]
     assert (full.width(), full.height()) == (100, 100)
+
+
+def test_a_stage_title_too_wide_beside_the_legend_is_written_whole_below_it(qapp):
+    """A narrow diagram (the window's network pane on a small screen) never cuts the
+    stage's name to "Backw…": it goes under the legend when the neurons leave room."""
+    from mlpviz.ui.controller import output_labels
+    from mlpviz.ui.diagram.network_paint import title_lines
+
+    s = Session.from_lesson("xor")
+    wt = Walkthrough(s, sample=0)
+    while wt.stage is None or wt.stage.kind != "backward":
+        wt.next()
+    v = NetworkView()
+    v.set_network(s.net, list(s.input_labels), output_labels(s))
+    v.set_walkthrough(wt)
+    img = v.render_image(420, 560)
+    pr = v.painter_for(v.diagram_layout(420, 560))
+    below = pr.legend.rect().bottom()
+    fg = QColor(THEMES["light"].foreground)
+
+    def inked(x0, y0, x1, y1):
+        return any(pixel_near(img, x, y, fg, 60) for x in range(int(x0), int(x1), 2)
+                   for y in range(int(y0), int(y1), 2))
+
+    assert not inked(18, 12, 60, 34)  # nothing squeezed in beside the legend
+    assert inked(18, below + 4, 140, below + 26)  # the whole title under it
+    # the fallback: two lines between words, nothing lost when they fit
+    fm = QFontMetricsF(v.font())
+    lines = title_lines("Backward: layer 1", fm, fm.horizontalAdvance("Backward: lay"))
+    assert lines == ["Backward:", "layer 1"]
+    assert title_lines("Loss", fm, 500) == ["Loss"]

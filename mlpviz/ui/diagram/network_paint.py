@@ -33,6 +33,25 @@ MIN_NUMBER_PX = 12.0  # smallest type of the legend, edge numbers and δ badges
 DELTA_MARKS = 100  # Δw dashes drawn at most, the largest |Δw| (dashes are costly)
 
 
+def title_lines(text: str, fm: QFontMetricsF, width: float) -> list[str]:
+    """``text`` on one line when it fits ``width``, else on two split between words (the
+    second elided if still too long): "Backward: layer 1" beside a wide legend."""
+    if fm.horizontalAdvance(text) <= width:
+        return [text]
+    words = text.split(" ")
+    first = words[0]
+    for k in range(1, len(words)):
+        candidate = " ".join(words[: k + 1])
+        if fm.horizontalAdvance(candidate) > width:
+            break
+        first = candidate
+    rest = text[len(first):].strip()
+    first = fm.elidedText(first, Qt.TextElideMode.ElideRight, width)
+    if not rest:
+        return [first]
+    return [first, fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+
+
 class Painter:
     """Draws one scene in one layout. ``titles`` per column (name, short name, activation
     or "", count in words, count), e.g. ("Hidden 1", "H1", "tanh", "8 neurons", "8");
@@ -83,16 +102,27 @@ class Painter:
         text_w = max(self.legend.rect().left() - 36 * L.s, 40.0)
         p.setFont(self.f_caption)
         p.setPen(QColor(th.foreground))
-        caption = QFontMetricsF(self.f_caption).elidedText(
-            S.caption, Qt.TextElideMode.ElideRight, text_w)
-        p.drawText(QRectF(18 * L.s, 12 * L.s, text_w, 24 * L.s), ALIGN_L, caption)
+        fm = QFontMetricsF(self.f_caption)
+        lines = title_lines(S.caption, fm, text_w)
+        y0 = 12 * L.s
+        if len(lines) > 1 or lines[0] != S.caption:
+            # too wide beside the legend: under it if the neurons leave room, else on two
+            # lines beside it
+            below = self.legend.rect().bottom() + 4 * L.s
+            if (fm.horizontalAdvance(S.caption) <= L.width - 36 * L.s
+                    and below + fm.height() + 4 * L.s <= self._first_neuron_top()):
+                lines, y0, text_w = [S.caption], below, L.width - 36 * L.s
+        for k, line in enumerate(lines):
+            p.drawText(QRectF(18 * L.s, y0 + k * fm.height(), text_w, 24 * L.s),
+                       ALIGN_L, line)
         if S.batch > 1:
             p.setFont(self.f_sub)
             p.setPen(QColor(th.muted))
             note = QFontMetricsF(self.f_sub).elidedText(
                 f"Neuron values are means over a batch of {S.batch}",
                 Qt.TextElideMode.ElideRight, text_w)
-            p.drawText(QRectF(18 * L.s, 36 * L.s, text_w, 18 * L.s), ALIGN_L, note)
+            y = y0 + 24 * L.s + (len(lines) - 1) * fm.height()
+            p.drawText(QRectF(18 * L.s, y, text_w, 18 * L.s), ALIGN_L, note)
         self.column_titles.draw(p)
         # all layers at once: one pen and one drawLines call per colour bucket
         static = [e.known & ~e.new for e in S.edges]
@@ -105,6 +135,16 @@ class Painter:
             [e.segs[m] for e, m in zip(S.edges, pending, strict=True)]))
         if S.ekind == "update" and S.anim is None:
             self._delta_marks(p)
+
+    def _first_neuron_top(self) -> float:
+        """The highest point of any neuron, or of a δ badge above one."""
+        L = self.L
+        tops = [float(col.ys[0]) - L.r for col in L.columns if col.shown.size]
+        top = min(tops) if tops else L.height
+        spots = self.badge_spots()
+        if spots:
+            top = min(top, min(rect[1] for _, rect in spots))
+        return top
 
     def over(self, p: QPainter) -> None:
         L, S = self.L, self.S
