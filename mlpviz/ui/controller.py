@@ -331,14 +331,15 @@ class Controller(QObject):
         inspector, made again only when the session, its weights, its data or the traced
         sample changed. None when they cannot be computed (NaN weights)."""
         s = self.session
-        key = (s, s.steps, s.X_train, s.Y_train, self.sample, self.use_batch,
-               self.granularity)
+        same = (s, s.net, s.X_train, s.Y_train)  # compared by identity
+        equal = (s.steps, s.net_config, s.train_config, s.data_config, self.sample,
+                 self.use_batch, self.granularity)
         cached = self._idle
-        if (cached is not None and len(cached[0]) == len(key)
-                and all(a is b or (type(a) is type(b) and not isinstance(a, np.ndarray)
-                                   and a == b) for a, b in zip(cached[0], key, strict=True))
+        if (cached is not None and cached[0][1] == equal
+                and all(a is b for a, b in zip(cached[0][0], same, strict=True))
                 and np.array_equal(cached[1], s.net.params)):
             return cached[2]
+        key = (same, equal)
         try:
             wt = idle_walkthrough(s, self.sample, self.use_batch, self.granularity)
         except (ValueError, ArithmeticError, DivergenceError):

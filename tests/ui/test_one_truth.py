@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mlpviz import cli
@@ -141,3 +142,17 @@ def test_idle_diagram_and_inspector_read_one_walkthrough(window, qtbot):
     ctl.set_sample(3)
     assert ctl.idle_walkthrough() is not fresh
     assert ctl.idle_walkthrough().sample_index == 3
+
+
+def test_idle_walkthrough_follows_a_new_activation_with_the_same_initial_weights(window):
+    """Rebuilding the network from the same seed with another activation keeps the
+    weights equal: the idle values must still be those of the new network."""
+    ctl = window.ctl
+    ctl.session.set_net(activation="tanh")
+    first = ctl.idle_walkthrough()
+    ctl.session.set_net(activation="relu")
+    second = ctl.idle_walkthrough()
+    assert second is not first
+    assert second.net is ctl.session.net
+    a = second.trace.layers[0].a
+    assert np.allclose(a, np.maximum(second.trace.layers[0].z, 0.0))
