@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPaintEvent, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolTip, QWidget
@@ -71,6 +71,7 @@ class NetworkView(QWidget):
         self._out_labels: list[str] = []
         self._wt = None
         self._idle = False  # the walkthrough stands for the idle traced sample
+        self._static_uses = 0  # paints that used the cached static layers
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
         self._frame: tuple[object, float] = (None, 1.0)
@@ -381,18 +382,30 @@ class NetworkView(QWidget):
         pr.selection(p, self._selection)
 
     # ---- painting ----------------------------------------------------------------------
-    def _static_pixmaps(self, layout: NetworkLayout, pr: Painter) -> tuple[QPixmap | None, ...]:
+    def _static_pixmaps(self, layout: NetworkLayout,
+                        pr: Painter) -> tuple[QPixmap | None, ...] | None:
         """The cached layers: under (everything static when nothing animates) and, while
         animating, three transparent ones — the edges fading in, the over layer
         (neurons, markers, labels) and the badges and numbers fading in; the fading ones
-        are drawn at the stage's opacity each frame instead of being painted again."""
+        are drawn at the stage's opacity each frame instead of being painted again.
+        None: paint straight instead (the picture changes at every paint)."""
         dpr = self.devicePixelRatioF() * self._zoom  # sharp when magnified
         animating = self._animating()
         key = (layout.width, layout.height, dpr, self._version, animating, self._mode,
                self._theme, self._locked, self._wscale.scale)
         cached = self._caches.get("pixmaps")
         if cached is not None and cached[0] == key:
-            return cached[1]
+            if cached[1] is not None:
+                self._static_uses += 1
+                return cached[1]
+            # painted straight last time, and asked again unchanged: now worth a cache
+        elif (cached is not None and not animating and self._zoom == 1.0
+              and self._static_uses <= 1):
+            # the last picture was painted once before it changed (training is running):
+            # a cache would only cost a fill and a copy, so paint straight to the widget
+            self._caches["pixmaps"] = (key, None)
+            return None
+        self._static_uses = 1
         size = QSize(max(1, round(layout.width * dpr)), max(1, round(layout.height * dpr)))
 
         def canvas(fill) -> QPixmap:
@@ -423,6 +436,15 @@ class NetworkView(QWidget):
         self._caches["pixmaps"] = (key, tuple(layers))
         return tuple(layers)
 
+    def _static_straight(self, p: QPainter, pr: Painter) -> None:
+        """What the under layer of :meth:`_static_pixmaps` holds, painted on ``p``."""
+        layout = pr.L
+        p.fillRect(QRectF(0, 0, layout.width, layout.height), self._theme.qcolor("background"))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        pr.under(p)
+        pr.over(p)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         p = QPainter(self)
         p.setClipRect(event.rect())
@@ -432,6 +454,10 @@ class NetworkView(QWidget):
         layout = self.diagram_layout()
         pr = self.painter_for(layout)
         layers = self._static_pixmaps(layout, pr)
+        if layers is None:  # zoom 1, nothing animating: see _static_pixmaps
+            self._static_straight(p, pr)
+            pr.selection(p, self._selection)
+            return
         if self._zoom != 1.0:
             p.fillRect(self.rect(), self._theme.qcolor("background"))
             p.translate(*self._origin())
