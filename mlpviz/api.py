@@ -58,10 +58,11 @@ def _unchanged(session: Session) -> Iterator[None]:
 
 def snapshot(session: Session | str, output: str | os.PathLike[str], *,
              steps: str | None = None, size: tuple[int, int] = (1280, 720),
-             view: str = "window", theme: str = "light") -> Path:
+             view: str = "network+plots", theme: str = "light") -> Path:
     """Render ``session`` (or a lesson name / ``.mlpviz`` file) to a PNG at ``output``
     after the script ``steps``, like ``mlpviz snapshot``; returns the path. ``view``:
-    "window", "network" or "plots"; ``theme``: "light", "dark" or "colorblind"."""
+    "network+plots" (the default, as a video), "network", "plots" or "window";
+    ``theme``: "light", "dark" or "colorblind"."""
     from mlpviz.ui.shell.app import offscreen_without_screen
     from mlpviz.ui.video.snapshot import snapshot as render
 

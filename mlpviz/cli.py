@@ -183,7 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument("-o", "--output", required=True, type=Path, help="OUT.png")
     snap.add_argument("--size", default="1280x720", help="WxH (default 1280x720)")
     _add_steps(snap)
-    snap.add_argument("--view", choices=VIEWS, default="window")
+    snap.add_argument("--view", choices=VIEWS, default="network+plots",
+                      help="what the picture shows (default: network+plots, as a video; "
+                           "'window' for the whole window)")
     snap.add_argument("--theme", choices=THEME_CHOICES, default="light")
 
     exp = _subparser(sub, "explain", "print the worked numbers of an iteration (a handout)",

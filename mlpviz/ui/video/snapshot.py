@@ -18,9 +18,10 @@ from mlpviz.model.playback import Shown
 from mlpviz.model.session import Session
 from mlpviz.model.walkthrough import Walkthrough
 from mlpviz.record import RecordError
-from mlpviz.ui.video.frame_renderer import FrameRenderer
+from mlpviz.ui.video.frame_renderer import DEFAULT_VIEW, FrameRenderer
 
-DEFAULT_SNAPSHOT_VIEW = "window"
+#: as a video: the panels, no window around them
+DEFAULT_SNAPSHOT_VIEW = DEFAULT_VIEW
 
 
 def save_png(image: QImage, path: Path) -> None:
