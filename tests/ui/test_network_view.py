@@ -406,3 +406,33 @@ def test_a_stage_title_too_wide_beside_the_legend_is_written_whole_below_it(qapp
     lines = title_lines("Backward: layer 1", fm, fm.horizontalAdvance("Backward: lay"))
     assert lines == ["Backward:", "layer 1"]
     assert title_lines("Loss", fm, 500) == ["Loss"]
+
+
+def test_tiny_losses_and_errors_fit_their_places(qapp):
+    """A trained network's loss (6.302 × 10⁻⁵) fits its box and "ŷ − y = …" stays clear
+    of the output neuron and inside the view, in smaller type when it must."""
+    from mlpviz.ui.controller import output_labels
+    from mlpviz.ui.diagram.network_chrome import LossNode
+
+    s = Session.from_lesson("spiral")
+    s.train(200)
+    wt = Walkthrough(s, sample=0)
+    while wt.stage is None or wt.stage.kind != "backward":
+        wt.next()
+    v = NetworkView()
+    v.set_network(s.net, list(s.input_labels), output_labels(s))
+    v.set_walkthrough(wt)
+    for w, h in ((900, 700), (640, 480), (1280, 720)):
+        pr = v.painter_for(v.diagram_layout(w, h))
+        L, col = pr.L, pr.L.columns[-1]
+        label = pr.error_label(0)
+        if w >= 900:  # written in full where there is room; left out where there is none
+            assert label is not None
+        if label is not None:
+            text, f, rect = label
+            assert "×" in text  # the scientific form this test is about
+            assert rect.left() >= col.x + L.r and rect.right() <= w
+            assert QFontMetricsF(f).horizontalAdvance(text) <= rect.width()
+        box_w = L.loss_rect[2] - 8 * L.s
+        loss = fmt_text(float(pr.S.loss))
+        assert QFontMetricsF(LossNode(pr)._fitted(loss, box_w)).horizontalAdvance(loss) <= box_w

@@ -223,28 +223,32 @@ class LossNode:
             c = QColor(th.foreground)
             c.setAlphaF(min(1.0, (loss_t - 0.6) / 0.4))
             if after is None:
-                p.setFont(pr.f_loss)
+                text = fmt_text(float(S.loss))
+                p.setFont(self._fitted(text, value_rect.width()))
                 p.setPen(c)
-                p.drawText(value_rect, ALIGN_C, fmt_text(float(S.loss)))
+                p.drawText(value_rect, ALIGN_C, text)
             else:
                 self._before_after(p, value_rect, float(S.loss), after, c, update_t)
         elif not known:
             p.setFont(pr.f_loss)
             p.drawText(value_rect, ALIGN_C, "?")
 
+    def _fitted(self, text: str, width: float) -> QFont:
+        """The loss font, smaller if ``text`` would not fit ``width`` ("6.302 × 10⁻⁵")."""
+        pr = self.pr
+        need = QFontMetricsF(pr.f_loss).horizontalAdvance(text)
+        if need <= width:
+            return pr.f_loss
+        return font(pr.base_font, max(8, int(pr.f_loss.pixelSize() * width / need)), bold=True)
+
     def _before_after(self, p: QPainter, rect: QRectF, before: float, after: float,
                       colour: QColor, t: float) -> None:
         """"0.473 → 0.195" fitted into ``rect``; the arrow and the new value fade in."""
         pr = self.pr
         old, new = fmt_text(before), " → " + fmt_text(after)
-        f = QFont(pr.f_loss)
+        f = self._fitted(old + new, rect.width())
         fm = QFontMetricsF(f)
         need = fm.horizontalAdvance(old + new)
-        if need > rect.width():
-            f = font(pr.base_font, max(8.0, pr.f_loss.pixelSize() * rect.width() / need),
-                     bold=True)
-            fm = QFontMetricsF(f)
-            need = fm.horizontalAdvance(old + new)
         x = rect.center().x() - need / 2
         p.setFont(f)
         muted = QColor(pr.th.muted)

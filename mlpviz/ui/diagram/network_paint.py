@@ -642,9 +642,11 @@ class Painter:
             p.setFont(self.f_sub)
             if S.loss is not None and S.yhat_known[k] and loss_t > 0.5 and L.dy > L.chip_h + 36 * s:
                 p.setPen(QColor(th.foreground))
-                err = float(S.yhat[k] - S.target[k])
-                p.drawText(QRectF(L.chip_x - 40 * s, y - 0.5 * L.chip_h - 20 * s,
-                                  L.chip_w + 80 * s, 18 * s), ALIGN_C, "ŷ − y = " + fmt_text(err))
+                label = self.error_label(k)
+                if label is not None:
+                    text, f, rect = label
+                    p.setFont(f)
+                    p.drawText(rect, ALIGN_C, text)
             cx, cy, cw, ch = L.chip_rect(int(i))
             fill = diverging(float(S.target[k]), S.ascale, th)
             p.setPen(QPen(QColor(th.foreground if th.dark else th.muted), max(1.0, s)))
@@ -660,6 +662,26 @@ class Painter:
             return
         updating = S.anim is not None and S.anim[0] == "update"
         self.loss_node.draw(p, loss_t, update_t=0.0 if updating else 1.0)
+
+    def error_label(self, k: int) -> tuple[str, QFont, QRectF] | None:
+        """"ŷ − y = …" of output row ``k``, its font and place: over the target chip, but
+        clear of the output neuron and its δ ring and inside the view (in smaller type if
+        it must; None when even the smallest does not fit)."""
+        L, S, s = self.L, self.S, self.L.s
+        col = L.columns[-1]
+        y = float(col.ys[k])
+        text = "ŷ − y = " + fmt_text(float(S.yhat[k] - S.target[k]))
+        clear = col.x + 1.25 * L.r + 4 * s
+        room = (L.width - 2 * s) - clear
+        f = self.f_sub
+        tw = QFontMetricsF(f).horizontalAdvance(text) + 2 * s
+        if tw > room > 0:
+            f = font(self.base_font, max(8, int(f.pixelSize() * room / tw)))
+            tw = QFontMetricsF(f).horizontalAdvance(text) + 2 * s
+        if tw > room:
+            return None
+        left = max(min(L.chip_x + 0.5 * L.chip_w - 0.5 * tw, L.width - tw - 2 * s), clear)
+        return text, f, QRectF(left, y - 0.5 * L.chip_h - 20 * s, tw, 18 * s)
 
     def title_plan(self) -> list[tuple[float, float, str, str, float]]:
         """Column titles: see network_chrome.ColumnTitles.plan."""
