@@ -72,9 +72,10 @@ class Controller(QObject):
         self.undo_stack = QUndoStack(self)
         self.last_frame_ms = 0.0
         self._trained_at: float | None = None  # end of the last run tick's training
+        self._running = False
         self._timer = QTimer(self)
         self._timer.setInterval(16)
-        self._timer.timeout.connect(self._run_tick)
+        self._timer.timeout.connect(self.tick)
         self.on_frame: Callable[[], None] | None = None
         self._idle: tuple | None = None  # (key, parameters, walkthrough or None)
 
@@ -408,7 +409,8 @@ class Controller(QObject):
     # ---- running --------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._timer.isActive()
+        """Whether a run is on (between :meth:`run` and :meth:`pause`)."""
+        return self._running
 
     def toggle_run(self) -> None:
         if self.running:
@@ -416,17 +418,23 @@ class Controller(QObject):
         else:
             self.run()
 
-    def run(self) -> None:
+    def run(self, paced: bool = True) -> None:
+        """Train continuously: one :meth:`tick` per animation frame. With ``paced`` False
+        the run is on (every view behaves as while running) but no timer calls tick():
+        whoever drives the frames does, once per frame (a benchmark timing frames)."""
         if self.running:
             return
         self.walkthrough = None
         self.stageChanged.emit()
         self._trained_at = None
-        self._timer.start()
+        self._running = True
+        if paced:
+            self._timer.start()
         self.runningChanged.emit(True)
 
     def pause(self) -> None:
-        if self._timer.isActive():
+        if self._running:
+            self._running = False
             self._timer.stop()
             self.runningChanged.emit(False)
 
@@ -455,7 +463,7 @@ class Controller(QObject):
             f"run again. ({exc})",
         )
 
-    def _run_tick(self) -> None:
+    def tick(self) -> None:
         """One frame of a run: train, then tell the views. At "max" speed training lasts
         FRAME_BUDGET_S, or longer when drawing the last frame took long, so that training
         keeps TRAIN_SHARE of the time (at most MAX_BUDGET_S per frame)."""

@@ -6,9 +6,15 @@ Measures (median over frames; with ``--rounds`` > 1 the best median of the round
   (``session.train(1)`` + ``session.grid(100)``) on the circle data (500 points, 50 %
   train, batch 10, tanh, lr 0.03), for 2-8-8-1 and for the largest network the
   TensorFlow Playground allows (7 features, 6 hidden layers of 8). Targets 4 and 12 ms.
-- ``frame_total_ms``: one run tick of the real controller at one epoch per tick, the
-  coalesced ``MainWindow.refresh_now`` it schedules, and the repaint of the network view
-  and the plots, in a shown 1280×720 main window (2-8-8-1). Target 33 ms (30 fps).
+- ``frame_total_ms``: one frame of a run — the real controller's ``tick`` at one epoch
+  per tick, the coalesced ``Panels.refresh_now`` it schedules, and the repaint of the
+  network view and the plots — in a shown 1280×720 main window (2-8-8-1) whose
+  controller is running (``run(paced=False)``: every view behaves as during a run, but
+  no timer ticks behind the benchmark's back). Target 16.7 ms (60 fps).
+  ``frame_total_cpu_ms`` is the same frame in CPU time of the process's main thread,
+  steadier than wall time when other programs share the machine. (Idle, the inspector
+  rebuilds its formula cards on every model change; running, it does so at most every
+  250 ms — the ticks measured here include those refreshes as they fall.)
 - ``visible_epochs_per_s``: the real controller loop at speed "max" for ``--seconds``
   with the event loop running, every frame redrawing maps and plots: epochs per wall
   second (and ``visible_fps``, network repaints per second). Target 300.
@@ -48,7 +54,7 @@ NETWORKS = {  # name: (features, hidden layers)
     "7-8x6-1": (ALL_FEATURES, (8,) * 6),
 }
 TARGETS = {"frame_compute_ms_2-8-8-1": 4.0, "frame_compute_ms_7-8x6-1": 12.0,
-           "frame_total_ms": 33.0, "visible_epochs_per_s": 300.0,
+           "frame_total_ms": 16.7, "visible_epochs_per_s": 300.0,
            "big_network_repaint_ms": 50.0, "startup_s": 1.5}
 HIGHER_IS_BETTER = ("visible_epochs_per_s",)
 REPO = Path(__file__).resolve().parents[2]
@@ -89,14 +95,15 @@ def circle_session(features: tuple[str, ...], hidden: tuple[int, ...]):
     )
 
 
-def median_ms(step: Callable[[], None], frames: int, warmup: int = 3) -> float:
+def median_ms(step: Callable[[], None], frames: int, warmup: int = 3,
+              clock: Callable[[], float] = time.perf_counter) -> float:
     for _ in range(warmup):
         step()
     times = []
     for _ in range(frames):
-        t0 = time.perf_counter()
+        t0 = clock()
         step()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return float(np.median(times) * 1000.0)
 
 
@@ -150,11 +157,13 @@ def main_window(session):
     return window
 
 
-def frame_total(app, frames: int) -> tuple[float, float]:
-    """(median ms, median ms with neuron thumbnails on) of tick + refresh + repaint."""
+def frame_total(app, frames: int) -> tuple[float, float, float]:
+    """Median ms of tick + refresh + repaint of a running window: wall time, main-thread
+    CPU time, and wall time with the neuron thumbnails on."""
     window = main_window(circle_session(*NETWORKS["2-8-8-1"]))
     ctl = window.ctl
     ctl.set_speed("slow")  # one epoch per tick, as the Playground trains per frame
+    ctl.run(paced=False)  # running, but the frames are the benchmark's own calls to tick
     plots = window.plots
     views = [window.network, plots.map_plot.viewport(), plots.loss_plot.viewport()]
     painted = PaintCounter(views)
@@ -162,17 +171,19 @@ def frame_total(app, frames: int) -> tuple[float, float]:
 
     def step() -> None:
         before = [painted.total(v) for v in views]
-        ctl._run_tick()  # what the run timer calls: train, then modelChanged
+        ctl.tick()  # what the run timer calls: train, then modelChanged
         app.processEvents()  # the coalesced refresh_now and the repaints it asks for
         for v, n in zip(views, before, strict=True):
             if painted.total(v) == n:  # not painted yet: force it, as the next frame would
                 v.repaint()
 
     plain = median_ms(step, frames)
+    cpu = median_ms(step, frames, clock=time.thread_time)
     window.thumbs_action.setChecked(True)
     thumbs = median_ms(step, frames)
+    ctl.pause()
     window.close()
-    return plain, thumbs
+    return plain, cpu, thumbs
 
 
 def visible_epochs(app, seconds: float) -> tuple[float, float]:
@@ -242,7 +253,8 @@ def run(frames: int, seconds: float, startups: int) -> dict[str, float]:
     results: dict[str, float] = {}
     for name in NETWORKS:
         results[f"frame_compute_ms_{name}"] = frame_compute(name, frames)
-    results["frame_total_ms"], results["frame_total_thumbnails_ms"] = frame_total(app, frames)
+    (results["frame_total_ms"], results["frame_total_cpu_ms"],
+     results["frame_total_thumbnails_ms"]) = frame_total(app, frames)
     results["visible_epochs_per_s"], results["visible_fps"] = visible_epochs(app, seconds)
     results["big_network_repaint_ms"] = big_network_repaint(app, frames)
     results["startup_s"] = startup(startups)

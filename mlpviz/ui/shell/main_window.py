@@ -21,6 +21,7 @@ from mlpviz.ui.shell import accessibility, theming, window_menus
 from mlpviz.ui.shell.banner import Banner
 from mlpviz.ui.shell.controls import ControlsPanel
 from mlpviz.ui.shell.session_files import OPENABLE, SessionFiles
+from mlpviz.ui.shell.steady_label import SteadyLabel
 from mlpviz.ui.shell.transport import Transport
 from mlpviz.ui.teaching.activation_gallery import GalleryDock
 from mlpviz.ui.teaching.inspector import Inspector
@@ -89,7 +90,10 @@ class MainWindow(QMainWindow):
         self.presenter = Presenter(self)
         self.font_scale = 1.0  # presenter mode enlarges the type
         self.lesson_browser: LessonBrowser | None = None
-        self.epoch_label = QLabel()
+        # epoch and losses change every frame of a run: a label of steady size, so the
+        # status bar is not laid out and repainted whole every frame
+        self.epoch_label = SteadyLabel()
+        self.epoch_label.setObjectName("epochStatus")
         self.stage_label = QLabel()
         self.statusBar().addWidget(self.stage_label, 1)
         self.statusBar().addPermanentWidget(self.epoch_label)
@@ -214,6 +218,8 @@ class MainWindow(QMainWindow):
         if m.get("train_acc") is not None:
             parts.append(f"accuracy {fmt_percent(m['train_acc'])}")
         self.epoch_label.setText("   ".join(parts))
+        if not self.ctl.running:  # while running it only widens (no relayout per frame)
+            self.epoch_label.fit()
         wt = self.ctl.walkthrough
         if self.ctl.running:
             self.stage_label.setText("Training… (Space pauses)")

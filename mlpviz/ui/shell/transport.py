@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSpinBox, QToolBar
 
 from mlpviz.ui.controller import Controller
 from mlpviz.ui.player import Player
+from mlpviz.ui.shell.steady_label import SteadyLabel
 
 SPEEDS = (("Slow", "slow"), ("Normal", "normal"), ("Fast", "fast"), ("Fastest", "max"))
 
@@ -80,7 +81,7 @@ class Transport(QToolBar):
             spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
         )
         self.addWidget(spacer)
-        self.epoch = QLabel()
+        self.epoch = SteadyLabel()  # its size does not follow every epoch of a run
         self.epoch.setObjectName("epochCounter")
         bold = self.epoch.font()
         bold.setWeight(bold.Weight.DemiBold)
@@ -131,3 +132,5 @@ class Transport(QToolBar):
         stage_back = wt is not None and wt.index >= 0
         self.back_action.setEnabled(not running and (lesson_back or stage_back))
         self.epoch.setText(f"  Epoch {self.ctl.session.epoch:,}  ")
+        if not running:
+            self.epoch.fit()
