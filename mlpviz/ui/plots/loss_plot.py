@@ -73,7 +73,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
             item.setMenuEnabled(False)
             item.hideButtons()
             item.getAxis("left").setWidth(AXIS_WIDTH)
-            for name in ("left", "bottom"):  # plain numbers, no "(x0.001)" on the label
+            # plain numbers, no "(x0.001)" on the label (the hidden top and right axes
+            # too: they would rewrite their labels at every change of the range)
+            for name in ("left", "bottom", "top", "right"):
                 item.getAxis(name).enableAutoSIPrefix(False)
             item.setMouseEnabled(x=False, y=False)
             item.enableAutoRange(False)

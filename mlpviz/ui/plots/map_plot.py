@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from mlpviz.model.notation.mathtext import fmt_text
 from mlpviz.ui.colors import LIGHT, Theme, nice_ceil
@@ -111,6 +111,8 @@ class MapPlot(pg.PlotWidget):
             it.setZValue(z)
         for it in (self.image, self.contour, self.train_points, self.test_points, self.ring):
             item.addItem(it)
+        for it in (self.train_points, self.test_points):  # the map changes under them
+            it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # every frame
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), width=12, interactive=False,
                                         colorMap=_legend_colormap(theme, 0))
         item.layout.addItem(self.colorbar, 2, 5)
@@ -253,12 +255,15 @@ class MapPlot(pg.PlotWidget):
     def set_highlight(self, x: object) -> None:
         """Ring around the traced sample at raw input ``x`` (2,), or None for no ring."""
         if x is None:
-            self._highlight = None
-            self.ring.setData([], [])
+            if self._highlight is not None or len(self.ring.data):
+                self._highlight = None
+                self.ring.setData([], [])
             return
         p = np.asarray(x, dtype=np.float64).ravel()
         if p.shape != (2,) or not np.all(np.isfinite(p)):
             raise ValueError(f"highlight must be a finite point (x1, x2); got {x!r}")
+        if self._highlight is not None and np.array_equal(p, self._highlight):
+            return  # unchanged: no repaint of the ring and what lies under it
         self._highlight = p
         self.ring.setData(pos=p[None, :])
 

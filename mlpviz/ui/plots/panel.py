@@ -17,6 +17,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QGraphicsItem,
     QHBoxLayout,
     QSizePolicy,
     QTabWidget,
@@ -41,8 +42,9 @@ def scene_svg(view: pg.GraphicsView, title: str) -> bytes:
     """The visible scene of ``view`` as SVG (a document of the viewport's size in px).
 
     Items are switched to pyqtgraph's export mode for the duration, so scatter symbols are
-    written as vector paths rather than pixmap fragments. (pyqtgraph's own SVGExporter
-    fails on the closed paths that Qt 6.11 writes, pyqtgraph issue 3495.)
+    written as vector paths rather than pixmap fragments, and items cached as pixmaps for
+    the screen are drawn directly. (pyqtgraph's own SVGExporter fails on the closed paths
+    that Qt 6.11 writes, pyqtgraph issue 3495.)
     """
     rect = view.viewport().rect()
     buffer = QBuffer()
@@ -55,13 +57,19 @@ def scene_svg(view: pg.GraphicsView, title: str) -> bytes:
     generator.setTitle(title)
     painter = QPainter(generator)
     items = [it for it in view.scene().items() if hasattr(it, "setExportMode")]
+    cached = [(it, it.cacheMode()) for it in view.scene().items()
+              if it.cacheMode() != QGraphicsItem.CacheMode.NoCache]
     try:
+        for it, _mode in cached:
+            it.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         for it in items:
             it.setExportMode(True, {"painter": painter, "antialias": True, "background": None})
         view.scene().render(painter, QRectF(rect), view.mapToScene(rect).boundingRect())
     finally:
         for it in items:
             it.setExportMode(False)
+        for it, mode in cached:
+            it.setCacheMode(mode)
         painter.end()
     return bytes(buffer.data())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import QGraphicsItem
 
 from mlpviz.ui.colors import THEMES, Theme, lut
 
@@ -110,6 +111,9 @@ def style_plot_item(item: pg.PlotItem, theme: Theme) -> None:
     tick_font.setPixelSize(tick_px)
     for name in ("left", "bottom", "right", "top"):
         axis = item.getAxis(name)
+        # an axis changes rarely but its ticks reach into the plot, so it is repainted
+        # with every change of the data under them: from a pixmap, not tick by tick
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         axis.setPen(fg)
         axis.setStyle(tickFont=tick_font, tickTextOffset=max(3, tick_px // 3))
         if axis.labelText:
