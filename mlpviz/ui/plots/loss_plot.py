@@ -2,7 +2,8 @@
 
 Two stacked plots sharing the epoch axis: loss on top (linear or log scale) and accuracy
 below (hidden when no accuracy is known, e.g. for regression). The four curves are created
-once; a new history only calls ``setData`` on them, so 10,000 points per curve stay cheap.
+once; a new history only gives them new points, thinned to at most two per pixel column
+(:func:`peak_thin`), so 10,000 points per curve stay cheap to draw.
 """
 
 from __future__ import annotations
@@ -28,6 +29,48 @@ def round_up(value: float) -> float:
         return 1.0
     step = 10.0 ** np.floor(np.log10(value)) / 2.0
     return float(np.ceil(value / step - 1e-9) * step)
+
+
+def peak_thin(x: np.ndarray, y: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) with at most two points per bin when there are more than ``2 * columns``
+    points: consecutive points are binned ``ceil(n / columns)`` at a time and each bin is
+    drawn at its first x as its minimum then its maximum, so every spike stays visible.
+    Fewer points (or ``columns`` < 1) come back unchanged."""
+    n = x.size
+    if columns < 1 or n <= 2 * columns:
+        return x, y
+    size = -(-n // columns)
+    bins = -(-n // size)
+    padded = np.concatenate([y, np.full(bins * size - n, y[-1])]).reshape(bins, size)
+    ys = np.empty(2 * bins)
+    ys[0::2] = padded.min(axis=1)
+    ys[1::2] = padded.max(axis=1)
+    return np.repeat(x[::size], 2), ys
+
+
+class PeakCurve(pg.PlotCurveItem):
+    """A curve that draws its points thinned to its view's pixel columns
+    (:func:`peak_thin`); ``getOriginalDataset()`` holds them all, ``getData()`` what is
+    drawn. (A PlotCurveItem takes new points for a fraction of what a PlotDataItem costs,
+    which matters at one new history per frame.)"""
+
+    def __init__(self, **kwargs: object):
+        super().__init__(**kwargs)
+        self._full = (np.empty(0), np.empty(0))
+        self._columns = 0
+
+    def set_points(self, x: np.ndarray, y: np.ndarray, columns: int) -> None:
+        """Show the points (x, y), finite, for a view ``columns`` pixels wide."""
+        self._full, self._columns = (x, y), int(columns)
+        self.setData(*peak_thin(x, y, self._columns))
+
+    def set_columns(self, columns: int) -> None:
+        """The view is now ``columns`` pixels wide: thin the points for that."""
+        if int(columns) != self._columns:
+            self.set_points(*self._full, columns)
+
+    def getOriginalDataset(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 (pyqtgraph's name)
+        return self._full
 
 
 def history_arrays(history: object) -> dict[str, np.ndarray]:
@@ -78,7 +121,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
             for name in ("left", "bottom", "top", "right"):
                 item.getAxis(name).enableAutoSIPrefix(False)
             item.setMouseEnabled(x=False, y=False)
-            item.enableAutoRange(False)
+            item.disableAutoRange()
         self.ci.layout.setRowStretchFactor(0, 3)
         self.ci.layout.setRowStretchFactor(1, 2)
         self._acc_min_height = self.acc_item.minimumHeight()
@@ -92,16 +135,19 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.loss_item.setLabel("left", "loss")
         self.loss_item.addLegend(offset=(-8, 8), colCount=2)
         self._legend_top = True
-        # downsampled to one bin per pixel column, each drawn as its min and max ("peak")
-        thin = {"autoDownsample": True, "downsampleMethod": "peak", "autoDownsampleFactor": 1.0}
-        self.train_loss = self.loss_item.plot(name="train", **thin)
-        self.test_loss = self.loss_item.plot(name="test", **thin)
-        self.train_acc = self.acc_item.plot(**thin)
-        self.test_acc = self.acc_item.plot(**thin)
+        self.train_loss = PeakCurve(name="train")
+        self.test_loss = PeakCurve(name="test")
+        self.train_acc = PeakCurve()
+        self.test_acc = PeakCurve()
+        for item, curves in ((self.loss_item, (self.train_loss, self.test_loss)),
+                             (self.acc_item, (self.train_acc, self.test_acc))):
+            for curve in curves:
+                item.addItem(curve)  # named curves join the legend
+            item.vb.sigResized.connect(self._thin_to_width)
         self.set_theme(theme)
 
     @property
-    def curves(self) -> dict[str, pg.PlotDataItem]:
+    def curves(self) -> dict[str, PeakCurve]:
         """The curve drawn for each name in SERIES."""
         return {"train_loss": self.train_loss, "test_loss": self.test_loss,
                 "train_acc": self.train_acc, "test_acc": self.test_acc}
@@ -118,16 +164,19 @@ class LossPlot(pg.GraphicsLayoutWidget):
         x = data["epochs"]
         has_acc = False
         shown: list[np.ndarray] = []
+        columns = self._columns()
         for name, curve in self.curves.items():
             y = data[name]
             keep = np.isfinite(x) & np.isfinite(y)
-            if self._log and name.endswith("loss"):
+            loss = name.endswith("loss")
+            if self._log and loss:
                 keep &= y > 0
-            curve.setData(x[keep], y[keep])
-            if name.endswith("acc"):
-                has_acc |= bool(keep.any())
+            kept = y[keep]
+            curve.set_points(x[keep], np.log10(kept) if self._log and loss else kept, columns)
+            if loss:
+                shown.append(kept)
             else:
-                shown.append(y[keep])
+                has_acc |= bool(keep.any())
         self._show_accuracy(has_acc)
         self._show_test_in_legend(bool(shown[1].size) or not shown[0].size)
         self._history = data
@@ -135,6 +184,15 @@ class LossPlot(pg.GraphicsLayoutWidget):
         y_range = self._loss_range(np.concatenate(shown))
         self._set_ranges((0.0, round_up(float(epochs.max(initial=0.0)))), y_range)
         self._place_legend(shown, y_range)
+
+    def _columns(self) -> int:
+        """Pixel columns of the plots (0 before they have a size: nothing is thinned)."""
+        return max(int(self.loss_item.vb.width()), 0)
+
+    def _thin_to_width(self, *_args: object) -> None:
+        columns = self._columns()
+        for curve in self.curves.values():
+            curve.set_columns(columns)
 
     def _show_test_in_legend(self, show: bool) -> None:
         """No "test" legend entry when the session has no test set."""
@@ -177,7 +235,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
     def clear_history(self) -> None:
         """Empty all curves."""
         for curve in self.curves.values():
-            curve.setData([], [])
+            curve.set_points(np.empty(0), np.empty(0), self._columns())
         self._history = None
         self._set_ranges((0.0, 1.0), self._loss_range(np.empty(0)))
 
@@ -196,6 +254,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         """Log (True) or linear (False) scale for the loss axis."""
         self._log = bool(log)
         self.loss_item.setLogMode(x=False, y=self._log)
+        self.loss_item.disableAutoRange()  # setLogMode turns it on: the ranges are ours
         self._set_loss_label()
         ps.style_plot_item(self.loss_item, self._theme)
         if self._history is not None:
