@@ -135,6 +135,7 @@ class Inspector(QWidget):
         c.stageChanged.connect(self._context_changed)
         c.sessionReplaced.connect(self._context_changed)
         c.modelChanged.connect(self._model_changed)
+        c.runningChanged.connect(self._running_changed)
         self.set_theme(theme)
 
     # ---- options ----------------------------------------------------------------------
@@ -184,6 +185,12 @@ class Inspector(QWidget):
         self._dirty = True
         if not self._timer.isActive():
             self._timer.start(RUNNING_REFRESH_MS if self.ctl.running else 0)
+
+    def _running_changed(self, running: bool) -> None:
+        """Paused: the numbers of the last frame at once, not at the next throttled
+        refresh."""
+        if not running and self._dirty:
+            self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
