@@ -111,8 +111,8 @@ class MapPlot(pg.PlotWidget):
             it.setZValue(z)
         for it in (self.image, self.contour, self.train_points, self.test_points, self.ring):
             item.addItem(it)
-        for it in (self.train_points, self.test_points):  # the map changes under them
-            it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # every frame
+        for it in (self.train_points, self.test_points, self.ring):  # the map changes under
+            it.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # them every frame
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), width=12, interactive=False,
                                         colorMap=_legend_colormap(theme, 0))
         item.layout.addItem(self.colorbar, 2, 5)
