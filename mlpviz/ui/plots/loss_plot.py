@@ -58,11 +58,23 @@ class PeakCurve(pg.PlotCurveItem):
         super().__init__(**kwargs)
         self._full = (np.empty(0), np.empty(0))
         self._columns = 0
+        self._bounds: tuple[tuple[float | None, float | None], ...] = ((None, None),) * 2
 
     def set_points(self, x: np.ndarray, y: np.ndarray, columns: int) -> None:
         """Show the points (x, y), finite, for a view ``columns`` pixels wide."""
         self._full, self._columns = (x, y), int(columns)
-        self.setData(*peak_thin(x, y, self._columns))
+        xs, ys = peak_thin(x, y, self._columns)
+        self._bounds = tuple((float(a.min()), float(a.max())) if a.size else (None, None)
+                             for a in (xs, ys))
+        self.setData(xs, ys)
+
+    def dataBounds(self, ax: int, frac: float = 1.0,  # noqa: N802 (pyqtgraph's name)
+                   orthoRange: object = None) -> tuple[float | None, float | None]:  # noqa: N803
+        """Extent of the drawn points along ``ax`` (0: x, 1: y): known since set_points
+        (the points are finite), where pyqtgraph would scan them again at every redraw."""
+        if frac >= 1.0 and orthoRange is None:
+            return self._bounds[ax]
+        return super().dataBounds(ax, frac, orthoRange)
 
     def set_columns(self, columns: int) -> None:
         """The view is now ``columns`` pixels wide: thin the points for that."""
