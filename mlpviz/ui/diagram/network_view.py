@@ -100,6 +100,10 @@ class NetworkView(QWidget):
         """Show ``net`` (an MLP) with display names for its inputs and outputs. A new
         network (another session or topology) gets a fresh weight colour scale, and a
         selection made in another topology is dropped (its indices mean other items)."""
+        ins, outs = [str(s) for s in input_labels], [str(s) for s in output_labels]
+        if net is self._net and ins == self._in_labels and outs == self._out_labels:
+            self.refresh()  # the same network (every refresh passes it): weights may
+            return  # have changed in place, nothing else to measure
         if net is not self._net:
             self._wscale.reset()
         if self._net is not None and list(net.sizes) != list(self._net.sizes) \
@@ -107,8 +111,7 @@ class NetworkView(QWidget):
             self._selection = None
             self.selectionChanged.emit(None)
         self._net = net
-        self._in_labels = [str(s) for s in input_labels]
-        self._out_labels = [str(s) for s in output_labels]
+        self._in_labels, self._out_labels = ins, outs
         fm = QFontMetricsF(font(self.font(), 12.5))
         shown = [self._in_labels[j] for j in elide(len(self._in_labels))]
         self._label_widths = (
