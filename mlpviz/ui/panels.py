@@ -28,6 +28,11 @@ from mlpviz.ui.splitter import Splitter
 
 PANEL_VIEWS = ("network", "plots", "network+plots")
 NETWORK_SHARE = 0.56  # width share of the diagram in the network+plots view
+#: below this width / height the plots go under the diagram instead of beside it (the
+#: window's centre between its docks on a 1280×720 screen), taking PLOTS_BELOW_SHARE of
+#: the height
+STACK_ASPECT = 1.05
+PLOTS_BELOW_SHARE = 0.42
 CAPTION_LINES = 3  # a reserved caption bar fits the longest caption up to this many lines
 CAPTION_COLOURS = {"light": ("#20262c", "#f4f6f8"), "dark": ("#1d2125", "#f4f6f8")}
 #: the caption's type size: height of the panels divided by this, at least CAPTION_MIN_PX
@@ -229,11 +234,15 @@ class Panels(QWidget):
         self.schedule_refresh()
 
     def _share(self) -> None:
-        """The diagram's share of the width in the network+plots view: the same for a
-        given width, whatever the panels' size was before."""
+        """The diagram beside the plots, with its share of the width, in the network+plots
+        view — or above them when the panels are narrow (see STACK_ASPECT): the same for a
+        given size, whatever the panels' size was before."""
         if self.view == "network+plots":
-            total = max(self.width(), 2)
-            first = int(total * NETWORK_SHARE)
+            beside = self.width() >= STACK_ASPECT * self.height()
+            self.splitter.setOrientation(Qt.Orientation.Horizontal if beside
+                                         else Qt.Orientation.Vertical)
+            total = max(self.width() if beside else self.splitter.height(), 2)
+            first = int(total * (NETWORK_SHARE if beside else 1.0 - PLOTS_BELOW_SHARE))
             self.splitter.setSizes([first, total - first])
 
     def set_controls_visible(self, visible: bool) -> None:

@@ -230,3 +230,24 @@ def test_switching_to_regression_or_three_classes_fits_the_output_layer(qtbot, w
     assert window.ctl.session.net.sizes[-1] == 1
     window.ctl.undo_stack.undo()
     assert window.ctl.session.net_config.output == "softmax"
+
+
+def test_a_1280x720_window_puts_the_plots_under_the_network(qtbot, window):
+    """Between the two docks of a 1280×720 window the centre is narrow: beside the
+    network the map would be a sliver, so the plots go under it, map and loss side by
+    side; a wide window, a video or a snapshot keeps them beside the network."""
+    from PySide6.QtCore import Qt
+
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    panels, plots = window.panels, window.panels.plots
+    assert panels.width() < panels.height() * 1.05
+    assert panels.splitter.orientation() == Qt.Orientation.Vertical
+    assert plots.map_plot.width() >= 200 and plots.map_plot.height() >= 150
+    assert plots.loss_plot.x() > plots.map_plot.x()  # side by side under the network
+    frame_panels_sizes = panels.render_frame(1280, 720)  # as a video: beside again
+    assert frame_panels_sizes.width() == 1280
+    window.resize(2200, 1000)
+    qtbot.wait(50)
+    assert panels.splitter.orientation() == Qt.Orientation.Horizontal
+    assert plots.map_plot.width() >= 300
