@@ -25,16 +25,17 @@ from mlpviz.ui.video.frame_renderer import DEFAULT_VIEW, FrameRenderer
 
 X264_PRESET = "veryfast"  # for UI pictures as small as "fast" makes them, at 3x the speed
 # Cheaper per frame for these pictures, measured on the 300 frames of the recording
-# benchmark (crf 20; x264 CPU per frame, colour conversion not included):
-# - threads=1: total CPU is what counts (the renderer keeps the other core busy) and
-#   x264's threads cost ~25 % more CPU in all;
-# - bframes=0: a still frame (a third of a lesson's frames) costs ~2.0 ms instead of
-#   ~3.1 ms at 1280x720, for files ~20 % larger;
-# - me=dia:subme=0:weightp=0: motion search is little use on UI pictures;
+# benchmark (crf 20; x264's CPU per frame, colour conversion not included):
+# - threads=1: total CPU is what counts (the renderer keeps the other core busy), and
+#   x264's own threads cost ~25 % more CPU in all;
+# - bframes=0: ~20 % less CPU, for files ~20 % larger;
+# - me=dia:subme=0:weightp=0: little use for motion search on UI pictures;
 # - no-deblock, 8x8dct=0, scenecut=0: little visible use on flat panels and text.
-# 1280x720: 4.0-5.2 ms instead of 6.8-8.0 (default threads, me=dia:subme=1),
-# 1744 kB instead of 1436 kB, Y PSNR 44.2 dB instead of 43.8;
-# 1920x1080: 10.4-10.8 ms instead of 13.2-16.3, 3205 kB instead of 2549 kB, 45.4 dB.
+# With all of them a still frame (a third of a lesson's frames) costs ~2.0 ms instead of
+# ~3.1 ms at 1280x720.
+# 1280x720: 3.4-3.9 ms instead of 5.3-5.6 (default threads, me=dia:subme=1), 1776 kB
+# instead of 1457 kB, luma PSNR 44.2 dB instead of 43.8; 1920x1080: 7.9-8.1 ms instead
+# of 11.7-12.0, 3252 kB instead of 2584 kB, 45.4 dB instead of 44.9.
 X264_PARAMS = ("threads=1:bframes=0:me=dia:subme=0:weightp=0:no-deblock=1:8x8dct=0:"
                "scenecut=0")
 
