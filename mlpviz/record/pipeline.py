@@ -14,7 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from mlpviz.record.writer import CloseOrAbort, RecordCancelled, RecordError, VideoWriter
+from mlpviz.record.writer import (
+    CloseOrAbort,
+    FramePatch,
+    RecordCancelled,
+    RecordError,
+    VideoWriter,
+)
 
 _END = None  # queue marker: no more frames
 _REPEAT = "repeat"  # queue marker: the last frame again
@@ -31,7 +37,8 @@ class ThreadedWriter(CloseOrAbort):
 
     def __init__(self, writer: VideoWriter, queue_size: int = 4) -> None:
         self.writer = writer
-        self._queue: queue.Queue[np.ndarray | str | None] = queue.Queue(maxsize=queue_size)
+        self._queue: queue.Queue[np.ndarray | FramePatch | str | None] = queue.Queue(
+            maxsize=queue_size)
         self._error: BaseException | None = None
         self._discarding = False
         self._finished = False
@@ -50,16 +57,16 @@ class ThreadedWriter(CloseOrAbort):
 
     def _run(self) -> None:
         while True:
-            rgb = self._queue.get()
-            if rgb is _END:
+            prepared = self._queue.get()
+            if prepared is _END:
                 return
             if self._error is not None or self._discarding:
                 continue
             try:
-                if rgb is _REPEAT:
+                if prepared is _REPEAT:
                     self.writer.repeat()
                 else:
-                    self.writer.write_prepared(rgb)
+                    self.writer.write_prepared(prepared)
             except Exception as err:  # handed to the caller's thread by _raise_pending
                 self._error = err
 
@@ -67,12 +74,14 @@ class ThreadedWriter(CloseOrAbort):
         if self._error is not None:
             raise self._error
 
-    def put(self, frame: np.ndarray) -> None:
-        """Queue one ``(height, width, 3|4)`` uint8 frame for encoding."""
+    def put(self, frame: np.ndarray, region: tuple[int, int, int, int] | None = None) -> None:
+        """Queue one ``(height, width, 3|4)`` uint8 frame for encoding; ``region``
+        ``(x, y, width, height)``: only that part may differ from the frame put before
+        (see :meth:`VideoWriter.prepare_frame`)."""
         self._raise_pending()
         if self._finished:
             raise RecordError(f"cannot write to {self.path}: the writer is closed")
-        self._queue.put(self.writer.prepare_frame(frame))
+        self._queue.put(self.writer.prepare_frame(frame, region))
 
     def repeat(self) -> None:
         """Queue the last frame put once more (cheaper than putting an equal frame: no

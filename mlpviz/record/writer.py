@@ -18,6 +18,7 @@ import os
 import tempfile
 import zlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -53,6 +54,32 @@ X264_PRESETS = (
 GIF_SPOOL_BYTES = 64 * 2**20
 
 _AVCOL_SPC_BT709 = 1  # AVColorSpace value tagged on the stream (frame metadata enum)
+# A partial frame (see FramePatch) takes this many pixels (even) beyond the changed part
+# from its conversion, and converts this many more around that: a yuv420p chroma sample
+# mixes neighbouring rows, so samples just outside a change change with it, and a
+# converted patch is exact only away from its cut edges (one chroma row is measured).
+PATCH_MARGIN = 8
+
+
+@dataclass(frozen=True)
+class FramePatch:
+    """The changed part of a frame, ready for the encoder (see
+    :meth:`VideoWriter.prepare_frame`): ``pixels`` is a copy of the padded frame's
+    pixels whose top-left corner is at ``(x, y)``; the yuv420p samples of ``box``
+    (``(x0, y0, x1, y1)``, even, in the padded frame) come from converting ``pixels``,
+    every other sample from the frame before. An empty ``box`` means an equal frame."""
+
+    pixels: np.ndarray
+    x: int
+    y: int
+    box: tuple[int, int, int, int]
+
+
+def _plane(frame: av.VideoFrame, index: int) -> np.ndarray:
+    """Plane ``index`` of ``frame`` as a ``(height, width)`` view of its memory."""
+    plane = frame.planes[index]
+    rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    return rows[:, : plane.width]
 
 
 class RecordError(Exception):
@@ -278,6 +305,7 @@ class VideoWriter(CloseOrAbort):
         self.keep_partial = keep_partial
         self.frames_written = 0
         self._previous: np.ndarray | av.VideoFrame | None = None  # the last frame, to repeat
+        self._prepared = False  # a frame was prepared: a FramePatch may follow
         self._time_base = Fraction(1, self.fps)
         self._closed = False
         self._target = _claim_temp_file(self.path)
@@ -312,7 +340,8 @@ class VideoWriter(CloseOrAbort):
                 "b": "0",
                 "deadline": "realtime",
                 "cpu-used": "8",
-                "row-mt": "1",
+                # one thread: ~10 % less CPU in all than libvpx's threads, same file
+                "threads": "1",
             }
             stream = self._container.add_stream("libvpx-vp9", rate=self.fps, options=codec_options)
         else:
@@ -331,9 +360,16 @@ class VideoWriter(CloseOrAbort):
             self._gif = None
         self._stream = stream
 
-    def prepare_frame(self, frame: np.ndarray) -> np.ndarray:
+    def prepare_frame(self, frame: np.ndarray,
+                      region: tuple[int, int, int, int] | None = None) -> np.ndarray | FramePatch:
         """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array —
-        ``(out_h, out_w, 4)`` BGRX for a "bgra" writer of MP4 or WebM."""
+        ``(out_h, out_w, 4)`` BGRX for a "bgra" writer of MP4 or WebM.
+
+        ``region`` ``(x, y, width, height)`` says that only that part of ``frame`` may
+        differ from the frame prepared before it; then (MP4 and WebM, not the first
+        frame) only that part and a margin around it are copied, as a
+        :class:`FramePatch`, and only they are converted to yuv420p. The video is the
+        same to the bit as without ``region``."""
         arr = np.asarray(frame)
         channels = (4,) if self.pixel_format == "bgra" else (3, 4)
         if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in channels:
@@ -353,31 +389,67 @@ class VideoWriter(CloseOrAbort):
             source = arr[:, :, 2::-1]
         else:  # copied whole: one straight copy of the rows, no reordering
             source = arr
-        out = np.empty((out_h, out_w, source.shape[2]), np.uint8)
-        out[:height, :width] = source
-        out[:height, width:] = out[:height, width - 1 : width]
-        out[height:] = out[height - 1 : height]
+        whole = region is None or self._gif is not None or not self._prepared
+        self._prepared = True
+        if whole:
+            return self._padded(source, 0, 0, out_w, out_h)
+        box = self._patch_box(region)
+        x0, y0, x1, y1 = box
+        if x0 >= x1 or y0 >= y1:
+            return FramePatch(np.empty((0, 0, source.shape[2]), np.uint8), 0, 0, box)
+        px0, py0 = max(0, x0 - PATCH_MARGIN), max(0, y0 - PATCH_MARGIN)
+        px1, py1 = min(out_w, x1 + PATCH_MARGIN), min(out_h, y1 + PATCH_MARGIN)
+        return FramePatch(self._padded(source, px0, py0, px1, py1), px0, py0, box)
+
+    def _patch_box(self, region: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The even box of the padded frame whose yuv420p samples ``region`` may change."""
+        try:
+            x, y, w, h = (_check_int(name, value, -2**31, 2**31)
+                          for name, value in zip("xywh", region, strict=True))
+        except (TypeError, ValueError) as err:
+            raise RecordError(f"a region must be (x, y, width, height), got {region!r}") from err
+        out_w, out_h = self.output_size
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(self.width, x + w), min(self.height, y + h)
+        if x0 >= x1 or y0 >= y1:
+            return (0, 0, 0, 0)
+        # the padding column and row repeat the frame's last ones
+        x1 = out_w if x1 == self.width else x1
+        y1 = out_h if y1 == self.height else y1
+        grow = PATCH_MARGIN
+        return (max(0, (x0 - grow) & ~1), max(0, (y0 - grow) & ~1),
+                min(out_w, (x1 + grow + 1) & ~1), min(out_h, (y1 + grow + 1) & ~1))
+
+    def _padded(self, source: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """A new array of the pixels ``[y0:y1, x0:x1]`` of ``source`` padded to the
+        output size by repeating its last column and row."""
+        height, width = source.shape[:2]
+        out = np.empty((y1 - y0, x1 - x0, source.shape[2]), np.uint8)
+        inside_w, inside_h = min(x1, width) - x0, min(y1, height) - y0
+        out[:inside_h, :inside_w] = source[y0 : y0 + inside_h, x0 : x0 + inside_w]
+        out[:inside_h, inside_w:] = source[y0 : y0 + inside_h, width - 1 : width]
+        out[inside_h:] = out[inside_h - 1 : inside_h]
         return out
 
-    def write(self, frame: np.ndarray) -> None:
-        """Append one ``(height, width, 3|4)`` uint8 frame; it lasts ``1 / fps`` seconds."""
-        self.write_prepared(self.prepare_frame(frame))
+    def write(self, frame: np.ndarray, region: tuple[int, int, int, int] | None = None) -> None:
+        """Append one ``(height, width, 3|4)`` uint8 frame; it lasts ``1 / fps`` seconds.
+        ``region``: see :meth:`prepare_frame`."""
+        self.write_prepared(self.prepare_frame(frame, region))
 
-    def write_prepared(self, rgb: np.ndarray) -> None:
-        """Append an array returned by :meth:`prepare_frame` (no further checks)."""
+    def write_prepared(self, prepared: np.ndarray | FramePatch) -> None:
+        """Append what :meth:`prepare_frame` returned (no further checks), in the order
+        it was prepared."""
         if self._closed:
             raise RecordError(f"cannot write to {self.path}: the writer is closed")
         try:
             if self._gif is not None:
-                self._gif.add(rgb)
-                self._previous = rgb
+                self._gif.add(prepared)  # type: ignore[arg-type]
+                self._previous = prepared
             else:
-                # the frame wraps the array without copying it (from_ndarray's copy costs
-                # more than the colour conversion); libswscale then makes the yuv420p copy
-                layout = "bgra" if rgb.shape[2] == 4 else "rgb24"
-                frame = av.VideoFrame.from_numpy_buffer(rgb, format=layout).reformat(
-                    format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG"
-                )
+                if isinstance(prepared, FramePatch):
+                    frame = self._patched(prepared)
+                else:
+                    frame = self._to_yuv(prepared)
                 self._encode(frame, self.frames_written)
                 self._previous = frame
         except OSError as err:  # PyAV's I/O errors are OSErrors too: a full disk
@@ -385,6 +457,40 @@ class VideoWriter(CloseOrAbort):
         except av.error.FFmpegError as err:
             raise RecordError(f"encoding {self.path} failed: {err}") from err
         self.frames_written += 1
+
+    @staticmethod
+    def _to_yuv(pixels: np.ndarray) -> av.VideoFrame:
+        # the frame wraps the array without copying it (from_ndarray's copy costs more
+        # than the colour conversion); libswscale then makes the yuv420p copy. "AREA"
+        # makes each chroma sample the mean of its 2x2 pixels (measured on a 1280x720
+        # frame of the app: 0.15 rms from that mean against 0.79 for the default
+        # bilinear filter, luma the same) and costs ~30 % less.
+        layout = "bgra" if pixels.shape[2] == 4 else "rgb24"
+        return av.VideoFrame.from_numpy_buffer(pixels, format=layout).reformat(
+            format="yuv420p", dst_colorspace="ITU709", dst_color_range="MPEG",
+            interpolation="AREA",
+        )
+
+    def _patched(self, patch: FramePatch) -> av.VideoFrame:
+        """A new yuv420p frame: the previous one with ``patch``'s box converted anew
+        (the previous frame is never written to: the encoder may still hold it)."""
+        previous = self._previous
+        if not isinstance(previous, av.VideoFrame):
+            raise RecordError("a partial frame needs a whole frame before it")
+        x0, y0, x1, y1 = patch.box
+        if x0 >= x1 or y0 >= y1:
+            return previous
+        part = self._to_yuv(patch.pixels)
+        frame = av.VideoFrame(previous.width, previous.height, "yuv420p")
+        frame.colorspace, frame.color_range = previous.colorspace, previous.color_range
+        for index, step in enumerate((1, 2, 2)):
+            target = _plane(frame, index)
+            target[:] = _plane(previous, index)
+            target[y0 // step : y1 // step, x0 // step : x1 // step] = _plane(part, index)[
+                (y0 - patch.y) // step : (y1 - patch.y) // step,
+                (x0 - patch.x) // step : (x1 - patch.x) // step,
+            ]
+        return frame
 
     def repeat(self) -> None:
         """Append the last frame again (another ``1 / fps`` seconds of it), without

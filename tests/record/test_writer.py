@@ -145,7 +145,7 @@ def test_rgba_frames_drop_alpha(tmp_path):
         np.testing.assert_array_equal(writer.prepare_frame(rgba), square_frame(2))
         writer.write(rgba)
     _, frames, _ = decode(tmp_path / "a.mp4")
-    np.testing.assert_allclose(frames[0][square_centre(2)], COLOURS[2], atol=8)
+    np.testing.assert_allclose(frames[0][square_centre(2)], COLOURS[2], atol=TOLERANCE["mp4"])
 
 
 @pytest.mark.parametrize(

@@ -269,3 +269,40 @@ def test_still_frames_are_repeated_not_reencoded_and_the_video_shows_every_frame
     assert len(frames) == len(raw)
     for got, want in zip(frames, raw, strict=True):  # each frame is its picture (H.264 noise)
         assert np.abs(got.astype(int) - want.astype(int)).mean() < 3
+
+
+def test_a_recording_converting_only_the_changed_part_equals_one_converting_all(
+        qapp, out, monkeypatch):
+    from mlpviz.record import ThreadedWriter, VideoWriter
+
+    script = "forward; backward; hold 0.3; train 2"
+    session = Session.from_lesson("xor")
+    encoded: dict[str, list[np.ndarray]] = {"parts.mp4": [], "whole.mp4": []}
+    encode = VideoWriter._encode
+
+    def keep(self, frame, index):  # the yuv420p planes handed to the encoder
+        if frame is not None:
+            encoded[self.path.name].append(frame.to_ndarray(format="yuv420p"))
+        encode(self, frame, index)
+
+    monkeypatch.setattr(VideoWriter, "_encode", keep)
+    record(session, out / "parts.mp4", script, size=(322, 182), fps=10, view="network+plots")
+    regions = []
+    put = ThreadedWriter.put
+
+    def whole(self, frame, region=None):  # what the writer did before regions existed
+        regions.append(region)
+        put(self, frame)
+
+    monkeypatch.setattr(ThreadedWriter, "put", whole)
+    record(session, out / "whole.mp4", script, size=(322, 182), fps=10, view="network+plots")
+    assert sum(r is not None for r in regions) >= 5  # the stages animate only the network
+    assert len(encoded["parts.mp4"]) == len(encoded["whole.mp4"]) == expected_frames(script, 10)
+    for x, y in zip(encoded["parts.mp4"], encoded["whole.mp4"], strict=True):
+        np.testing.assert_array_equal(x, y)
+    with av.open(str(out / "parts.mp4")) as a, av.open(str(out / "whole.mp4")) as b:
+        got = [f.to_ndarray(format="yuv420p") for f in a.decode(video=0)]
+        want = [f.to_ndarray(format="yuv420p") for f in b.decode(video=0)]
+    assert len(got) == len(want) == expected_frames(script, 10)
+    for x, y in zip(got, want, strict=True):
+        np.testing.assert_array_equal(x, y)
