@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -217,6 +217,104 @@ class _GifFrames:
                 return
 
 
+class FramePreparer:
+    """Checks the frames given to a writer of ``width`` × ``height`` and copies what its
+    encoder needs of each, padded to the even output size — the part of a writer that
+    runs in the caller's thread (or process) while the encoder works elsewhere.
+    ``pixel_format`` as for :class:`VideoWriter`; ``gif``: frames for a GIF (RGB, whole)."""
+
+    def __init__(self, width: int, height: int, pixel_format: str, gif: bool) -> None:
+        self.width, self.height = width, height
+        self.pixel_format, self.gif = pixel_format, gif
+        self._prepared = False  # a frame was prepared: a FramePatch may follow
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        """``(width, height)`` rounded up to even."""
+        return self.width + self.width % 2, self.height + self.height % 2
+
+    @property
+    def channels(self) -> int:
+        """Bytes per pixel of the prepared arrays."""
+        return 4 if self.pixel_format == "bgra" and not self.gif else 3
+
+    def prepare(self, frame: np.ndarray, region: tuple[int, int, int, int] | None = None,
+                alloc: Callable[[tuple[int, ...]], np.ndarray] | None = None,
+                ) -> np.ndarray | FramePatch:
+        """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array —
+        ``(out_h, out_w, 4)`` BGRX for a "bgra" writer of MP4 or WebM.
+
+        ``region`` ``(x, y, width, height)`` says that only that part of ``frame`` may
+        differ from the frame prepared before it; then (MP4 and WebM, not the first
+        frame) only that part and a margin around it are copied, as a
+        :class:`FramePatch`, and only they are converted to yuv420p. The video is the
+        same to the bit as without ``region``. ``alloc(shape)`` gives the uint8 array
+        to copy into (default: a new one)."""
+        arr = np.asarray(frame)
+        channels = (4,) if self.pixel_format == "bgra" else (3, 4)
+        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in channels:
+            raise RecordError(
+                f"a frame must be a (height, width, {'|'.join(map(str, channels))}) uint8 "
+                f"array, got shape {arr.shape} dtype {arr.dtype}"
+            )
+        height, width = arr.shape[:2]
+        if (height, width) != (self.height, self.width):
+            raise RecordError(
+                f"frame is {width}x{height} but the video is {self.width}x{self.height}"
+            )
+        out_w, out_h = self.output_size
+        if self.pixel_format == "rgb":
+            source = arr[:, :, :3]
+        elif self.gif:  # the palette filters take RGB
+            source = arr[:, :, 2::-1]
+        else:  # copied whole: one straight copy of the rows, no reordering
+            source = arr
+        whole = region is None or self.gif or not self._prepared
+        self._prepared = True
+        if whole:
+            return self._padded(source, 0, 0, out_w, out_h, alloc)
+        box = self._patch_box(region)
+        x0, y0, x1, y1 = box
+        if x0 >= x1 or y0 >= y1:
+            return FramePatch(np.empty((0, 0, source.shape[2]), np.uint8), 0, 0, box)
+        px0, py0 = max(0, x0 - PATCH_MARGIN), max(0, y0 - PATCH_MARGIN)
+        px1, py1 = min(out_w, x1 + PATCH_MARGIN), min(out_h, y1 + PATCH_MARGIN)
+        return FramePatch(self._padded(source, px0, py0, px1, py1, alloc), px0, py0, box)
+
+    def _patch_box(self, region: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """The even box of the padded frame whose yuv420p samples ``region`` may change."""
+        try:
+            x, y, w, h = (_check_int(name, value, -2**31, 2**31)
+                          for name, value in zip("xywh", region, strict=True))
+        except (TypeError, ValueError) as err:
+            raise RecordError(f"a region must be (x, y, width, height), got {region!r}") from err
+        out_w, out_h = self.output_size
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(self.width, x + w), min(self.height, y + h)
+        if x0 >= x1 or y0 >= y1:
+            return (0, 0, 0, 0)
+        # the padding column and row repeat the frame's last ones
+        x1 = out_w if x1 == self.width else x1
+        y1 = out_h if y1 == self.height else y1
+        grow = PATCH_MARGIN
+        return (max(0, (x0 - grow) & ~1), max(0, (y0 - grow) & ~1),
+                min(out_w, (x1 + grow + 1) & ~1), min(out_h, (y1 + grow + 1) & ~1))
+
+    @staticmethod
+    def _padded(source: np.ndarray, x0: int, y0: int, x1: int, y1: int,
+                alloc: Callable[[tuple[int, ...]], np.ndarray] | None) -> np.ndarray:
+        """An array (from ``alloc``) of the pixels ``[y0:y1, x0:x1]`` of ``source``
+        padded to the output size by repeating its last column and row."""
+        height, width = source.shape[:2]
+        shape = (y1 - y0, x1 - x0, source.shape[2])
+        out = np.empty(shape, np.uint8) if alloc is None else alloc(shape)
+        inside_w, inside_h = min(x1, width) - x0, min(y1, height) - y0
+        out[:inside_h, :inside_w] = source[y0 : y0 + inside_h, x0 : x0 + inside_w]
+        out[:inside_h, inside_w:] = source[y0 : y0 + inside_h, width - 1 : width]
+        out[inside_h:] = out[inside_h - 1 : inside_h]
+        return out
+
+
 class CloseOrAbort:
     """Context-manager behaviour shared by the writers: leaving the ``with`` block normally
     closes (finalizes) the file, leaving it by an exception aborts it."""
@@ -304,8 +402,9 @@ class VideoWriter(CloseOrAbort):
             raise RecordError(f"unknown preset {preset!r}; use one of {', '.join(X264_PRESETS)}")
         self.keep_partial = keep_partial
         self.frames_written = 0
+        self._preparer = FramePreparer(self.width, self.height, pixel_format,
+                                       gif=self.format == "gif")
         self._previous: np.ndarray | av.VideoFrame | None = None  # the last frame, to repeat
-        self._prepared = False  # a frame was prepared: a FramePatch may follow
         self._time_base = Fraction(1, self.fps)
         self._closed = False
         self._target = _claim_temp_file(self.path)
@@ -324,6 +423,11 @@ class VideoWriter(CloseOrAbort):
     def output_size(self) -> tuple[int, int]:
         """``(width, height)`` of the encoded video: the frame size rounded up to even."""
         return self.width + self.width % 2, self.height + self.height % 2
+
+    @property
+    def temp_path(self) -> Path:
+        """The hidden file the video is written to until :meth:`close` renames it."""
+        return self._temp
 
     def _open(self, crf: int, preset: str, x264_params: str) -> None:
         out_w, out_h = self.output_size
@@ -362,74 +466,10 @@ class VideoWriter(CloseOrAbort):
 
     def prepare_frame(self, frame: np.ndarray,
                       region: tuple[int, int, int, int] | None = None) -> np.ndarray | FramePatch:
-        """Check ``frame`` and return a new padded ``(out_h, out_w, 3)`` uint8 RGB array —
-        ``(out_h, out_w, 4)`` BGRX for a "bgra" writer of MP4 or WebM.
-
-        ``region`` ``(x, y, width, height)`` says that only that part of ``frame`` may
-        differ from the frame prepared before it; then (MP4 and WebM, not the first
-        frame) only that part and a margin around it are copied, as a
-        :class:`FramePatch`, and only they are converted to yuv420p. The video is the
-        same to the bit as without ``region``."""
-        arr = np.asarray(frame)
-        channels = (4,) if self.pixel_format == "bgra" else (3, 4)
-        if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] not in channels:
-            raise RecordError(
-                f"a frame must be a (height, width, {'|'.join(map(str, channels))}) uint8 "
-                f"array, got shape {arr.shape} dtype {arr.dtype}"
-            )
-        height, width = arr.shape[:2]
-        if (height, width) != (self.height, self.width):
-            raise RecordError(
-                f"frame is {width}x{height} but the video is {self.width}x{self.height}"
-            )
-        out_w, out_h = self.output_size
-        if self.pixel_format == "rgb":
-            source = arr[:, :, :3]
-        elif self._gif is not None:  # the palette filters take RGB
-            source = arr[:, :, 2::-1]
-        else:  # copied whole: one straight copy of the rows, no reordering
-            source = arr
-        whole = region is None or self._gif is not None or not self._prepared
-        self._prepared = True
-        if whole:
-            return self._padded(source, 0, 0, out_w, out_h)
-        box = self._patch_box(region)
-        x0, y0, x1, y1 = box
-        if x0 >= x1 or y0 >= y1:
-            return FramePatch(np.empty((0, 0, source.shape[2]), np.uint8), 0, 0, box)
-        px0, py0 = max(0, x0 - PATCH_MARGIN), max(0, y0 - PATCH_MARGIN)
-        px1, py1 = min(out_w, x1 + PATCH_MARGIN), min(out_h, y1 + PATCH_MARGIN)
-        return FramePatch(self._padded(source, px0, py0, px1, py1), px0, py0, box)
-
-    def _patch_box(self, region: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-        """The even box of the padded frame whose yuv420p samples ``region`` may change."""
-        try:
-            x, y, w, h = (_check_int(name, value, -2**31, 2**31)
-                          for name, value in zip("xywh", region, strict=True))
-        except (TypeError, ValueError) as err:
-            raise RecordError(f"a region must be (x, y, width, height), got {region!r}") from err
-        out_w, out_h = self.output_size
-        x0, y0 = max(0, x), max(0, y)
-        x1, y1 = min(self.width, x + w), min(self.height, y + h)
-        if x0 >= x1 or y0 >= y1:
-            return (0, 0, 0, 0)
-        # the padding column and row repeat the frame's last ones
-        x1 = out_w if x1 == self.width else x1
-        y1 = out_h if y1 == self.height else y1
-        grow = PATCH_MARGIN
-        return (max(0, (x0 - grow) & ~1), max(0, (y0 - grow) & ~1),
-                min(out_w, (x1 + grow + 1) & ~1), min(out_h, (y1 + grow + 1) & ~1))
-
-    def _padded(self, source: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
-        """A new array of the pixels ``[y0:y1, x0:x1]`` of ``source`` padded to the
-        output size by repeating its last column and row."""
-        height, width = source.shape[:2]
-        out = np.empty((y1 - y0, x1 - x0, source.shape[2]), np.uint8)
-        inside_w, inside_h = min(x1, width) - x0, min(y1, height) - y0
-        out[:inside_h, :inside_w] = source[y0 : y0 + inside_h, x0 : x0 + inside_w]
-        out[:inside_h, inside_w:] = source[y0 : y0 + inside_h, width - 1 : width]
-        out[inside_h:] = out[inside_h - 1 : inside_h]
-        return out
+        """Check ``frame`` and copy what the encoder needs of it (see
+        :meth:`FramePreparer.prepare`): a new padded array, or a :class:`FramePatch` of
+        ``region``."""
+        return self._preparer.prepare(frame, region)
 
     def write(self, frame: np.ndarray, region: tuple[int, int, int, int] | None = None) -> None:
         """Append one ``(height, width, 3|4)`` uint8 frame; it lasts ``1 / fps`` seconds.

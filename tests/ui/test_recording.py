@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+import mlpviz.ui.video.recording as recording_module
 from mlpviz.model.script import ScriptError, parse_script
 from mlpviz.model.session import Session
 from mlpviz.model.timeline import Timeline
@@ -285,6 +286,8 @@ def test_a_recording_converting_only_the_changed_part_equals_one_converting_all(
             encoded[self.path.name].append(frame.to_ndarray(format="yuv420p"))
         encode(self, frame, index)
 
+    # the encoder in this process, where the hooks see it
+    monkeypatch.setattr(recording_module, "process_writer_available", lambda: False)
     monkeypatch.setattr(VideoWriter, "_encode", keep)
     record(session, out / "parts.mp4", script, size=(322, 182), fps=10, view="network+plots")
     regions = []

@@ -19,6 +19,7 @@ from mlpviz.model.cancel import JOB
 from mlpviz.model.captions import live_cues, render_caption
 from mlpviz.model.session import Session
 from mlpviz.record import RecordCancelled, RecordError, ThreadedWriter, VideoWriter
+from mlpviz.record.pipeline import ProcessWriter, process_writer_available
 from mlpviz.record.subtitles import subtitles_path, write_srt
 from mlpviz.record.writer import format_for_path, legal_fps
 from mlpviz.ui.video.frame_renderer import DEFAULT_VIEW, FrameRenderer
@@ -73,15 +74,20 @@ class Recording:
         if len(self.renderer) == 0:
             raise RecordError("the script makes no frames; add a stage, 'train N' or 'hold S'")
         timeline = self.renderer.timeline
-        writer = VideoWriter(path, *self.renderer.size, self.renderer.fps, fmt, preset=preset,
-                             x264_params=X264_PARAMS if preset == X264_PRESET else "",
-                             chapters=[(beat.start_s, beat.title) for beat in timeline.beats()],
-                             pixel_format=self.renderer.pixel_format)
-        self.path = writer.path
-        self.subtitles = subtitles_path(writer.path) if subtitles else None
+        args = (path, *self.renderer.size, self.renderer.fps, fmt)
+        kwargs = {"preset": preset,
+                  "x264_params": X264_PARAMS if preset == X264_PRESET else "",
+                  "chapters": [(beat.start_s, beat.title) for beat in timeline.beats()],
+                  "pixel_format": self.renderer.pixel_format}
+        # encoding in a process of its own runs beside the rendering for real (a thread
+        # waits for the GIL that Qt's painting holds); a thread where there is no fork
+        self._sink: ProcessWriter | ThreadedWriter = (
+            ProcessWriter(*args, **kwargs) if process_writer_available()
+            else ThreadedWriter(VideoWriter(*args, **kwargs)))
+        self.path = self._sink.path
+        self.subtitles = subtitles_path(self.path) if subtitles else None
         self._cues = timeline.cues()
         self._shown: list[str] = []  # each frame's caption as rendered, for the subtitles
-        self._sink = ThreadedWriter(writer)
         self._frames = iter(self.renderer)
         self.done = 0
         self.total = len(self.renderer)
