@@ -2,11 +2,12 @@
 
 Each case records the spiral lesson (a 2-8-8-8-1 network) running ``SCRIPT`` — 30 epochs
 of training, one full iteration stage by stage, a 2 s hold: 300 frames at 30 fps — with
-``mlpviz.ui.video.recording.record`` (offscreen render, encoding in a worker thread). The
+``mlpviz.ui.video.recording.record`` (offscreen render; encoding in a child process where
+``fork`` exists, else in a worker thread). The
 ``window`` and ``network`` cases show the neurons' activation maps (thumbnails) too; the
 ``default`` cases record as ``mlpviz record`` does with its defaults (network + plots,
 no maps). ``render_only`` is
-the renderer without encoding, the part the encoder thread cannot hide.
+the renderer without encoding, the part the encoder cannot hide.
 
 Targets for the ``default`` cases on two idle cores: at least 120 frames per second at
 1280x720 and 60 at 1920x1080. On a shared machine wall-clock fps follows the load; read
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -51,14 +53,22 @@ CASES = [
 ]
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the ended child processes of this one."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_case(view: str, width: int, height: int, thumbnails: bool, encode: bool) -> dict:
     """Wall-clock fps, and CPU milliseconds per frame: ``render_cpu`` of this (the
-    rendering) thread, ``total_cpu`` of the whole process (render + encoder threads).
+    rendering) thread, ``total_cpu`` of everything (this process's threads and the
+    encoder process).
     On a loaded machine the CPU figures say more: on two idle cores the rate would be
     about 1000 / max(render_cpu, total_cpu / 2) frames per second."""
     session = Session.from_lesson(LESSON)
     options = {"size": (width, height), "fps": FPS, "view": view, "thumbnails": thumbnails}
     wall, cpu, thread = time.perf_counter(), time.process_time(), time.thread_time()
+    children = _children_cpu()
     kbytes = 0.0
     if encode:
         with tempfile.TemporaryDirectory() as folder:
@@ -71,6 +81,7 @@ def run_case(view: str, width: int, height: int, thumbnails: bool, encode: bool)
             pass
     wall = time.perf_counter() - wall
     cpu, thread = time.process_time() - cpu, time.thread_time() - thread
+    cpu += _children_cpu() - children  # the encoder process, once it has ended
     frames = len(FrameRenderer(session, SCRIPT, (width, height), FPS, view))
     render_cpu, total_cpu = 1000 * thread / frames, 1000 * cpu / frames
     result = {
