@@ -4,7 +4,7 @@
 converts colours and encodes. But Qt painting holds the GIL for the length of each call
 (a frame of the app is tens of them), and the worker needs the GIL back between its
 steps, so next to a renderer it spends much of its time waiting. :class:`ProcessWriter`
-encodes in a child process instead (where ``fork`` exists): frames go through shared
+encodes in a child process instead (on Linux): frames go through shared
 memory, and the two really run side by side.
 """
 
@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -138,8 +139,10 @@ CHILD_GRACE_S = 30.0
 
 
 def process_writer_available() -> bool:
-    """Whether :class:`ProcessWriter` can run here (it forks: Linux and other Unixes)."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether :class:`ProcessWriter` runs here: on Linux. It forks a process that may
+    have a GUI loaded, which is safe on Linux but not with macOS's system frameworks."""
+    return sys.platform.startswith("linux") and \
+        "fork" in multiprocessing.get_all_start_methods()
 
 
 def _encoder_process(conn: Connection, memory: mmap.mmap, args: tuple,

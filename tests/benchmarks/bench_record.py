@@ -2,8 +2,8 @@
 
 Each case records the spiral lesson (a 2-8-8-8-1 network) running ``SCRIPT`` — 30 epochs
 of training, one full iteration stage by stage, a 2 s hold: 300 frames at 30 fps — with
-``mlpviz.ui.video.recording.record`` (offscreen render; encoding in a child process where
-``fork`` exists, else in a worker thread). The
+``mlpviz.ui.video.recording.record`` (offscreen render; encoding in a child process on
+Linux, else in a worker thread). The
 ``window`` and ``network`` cases show the neurons' activation maps (thumbnails) too; the
 ``default`` cases record as ``mlpviz record`` does with its defaults (network + plots,
 no maps). ``render_only`` is
