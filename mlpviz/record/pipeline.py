@@ -228,8 +228,8 @@ class ProcessWriter(CloseOrAbort):
         self.path = Path(path)
         fmt = format_for_path(path) if fmt is None else fmt.lower()
         pixel_format = kwargs.get("pixel_format", "rgb")
-        self._preparer = FramePreparer(int(width), int(height), pixel_format,
-                                       gif=fmt == "gif")
+        # checks the size before the shared memory is sized by it
+        self._preparer = FramePreparer(width, height, pixel_format, gif=fmt == "gif")
         out_w, out_h = self._preparer.output_size
         frame_bytes = out_w * out_h * self._preparer.channels
         self._capacity = max(PROCESS_BUFFER_BYTES, PROCESS_MIN_FRAMES * frame_bytes + 64)

@@ -224,7 +224,11 @@ class FramePreparer:
     ``pixel_format`` as for :class:`VideoWriter`; ``gif``: frames for a GIF (RGB, whole)."""
 
     def __init__(self, width: int, height: int, pixel_format: str, gif: bool) -> None:
-        self.width, self.height = width, height
+        if pixel_format not in PIXEL_FORMATS:
+            raise RecordError(f"unknown pixel format {pixel_format!r}; use one of "
+                              f"{', '.join(PIXEL_FORMATS)}")
+        self.width = _check_int("width", width, MIN_SIZE, MAX_SIZE)
+        self.height = _check_int("height", height, MIN_SIZE, MAX_SIZE)
         self.pixel_format, self.gif = pixel_format, gif
         self._prepared = False  # a frame was prepared: a FramePatch may follow
 
@@ -384,16 +388,13 @@ class VideoWriter(CloseOrAbort):
         x264_params: str = "",
     ) -> None:
         self.path = Path(path)
-        if pixel_format not in PIXEL_FORMATS:
-            raise RecordError(f"unknown pixel format {pixel_format!r}; use one of "
-                              f"{', '.join(PIXEL_FORMATS)}")
-        self.pixel_format = pixel_format
+        self.pixel_format = pixel_format  # checked with the size, by the FramePreparer
         self.chapters = [(float(start), str(title)) for start, title in chapters]
         self.format = format_for_path(path) if fmt is None else fmt.lower()
         if self.format not in FORMATS:
             raise RecordError(f"unknown video format {fmt!r}; use one of {', '.join(FORMATS)}")
-        self.width = _check_int("width", width, MIN_SIZE, MAX_SIZE)
-        self.height = _check_int("height", height, MIN_SIZE, MAX_SIZE)
+        self._preparer = FramePreparer(width, height, pixel_format, gif=self.format == "gif")
+        self.width, self.height = self._preparer.width, self._preparer.height
         self.fps = _check_int("fps", fps, MIN_FPS, MAX_FPS)
         if self.format == "gif" and self.fps not in GIF_FPS:
             raise RecordError(f"GIF needs 25 or 50 fps (delays are 1/100 s), got {self.fps}")
@@ -402,8 +403,6 @@ class VideoWriter(CloseOrAbort):
             raise RecordError(f"unknown preset {preset!r}; use one of {', '.join(X264_PRESETS)}")
         self.keep_partial = keep_partial
         self.frames_written = 0
-        self._preparer = FramePreparer(self.width, self.height, pixel_format,
-                                       gif=self.format == "gif")
         self._previous: np.ndarray | av.VideoFrame | None = None  # the last frame, to repeat
         self._time_base = Fraction(1, self.fps)
         self._closed = False
@@ -422,7 +421,7 @@ class VideoWriter(CloseOrAbort):
     @property
     def output_size(self) -> tuple[int, int]:
         """``(width, height)`` of the encoded video: the frame size rounded up to even."""
-        return self.width + self.width % 2, self.height + self.height % 2
+        return self._preparer.output_size
 
     @property
     def temp_path(self) -> Path:

@@ -1,6 +1,7 @@
 """The encoder in a process of its own: the same video as the writer in this process, errors
 raised here in one line, and no file left behind when it fails, is stopped or is killed."""
 
+import multiprocessing.context
 import os
 import signal
 import time
@@ -129,3 +130,15 @@ def test_ctrl_c_does_not_stop_the_child(tmp_path):
     writer.repeat()
     writer.close()
     assert leftovers(tmp_path) == ["x.mp4"]
+
+
+@pytest.mark.parametrize("width, message", [(10**9, "width"), ("wide", "width")])
+def test_an_absurd_size_is_refused_before_any_memory_or_process(tmp_path, monkeypatch,
+                                                               width, message):
+    """The size is checked before it sizes the shared memory or a child is forked."""
+    started = []
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start",
+                        lambda self: started.append(self))
+    with pytest.raises(RecordError, match=message):
+        ProcessWriter(tmp_path / "x.mp4", width, 32)
+    assert started == [] and leftovers(tmp_path) == []
