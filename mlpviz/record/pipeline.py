@@ -359,8 +359,8 @@ class ProcessWriter(CloseOrAbort):
             message = self._receive()
             if message[0] in ("closed", "close-failed", "aborted"):
                 return message
-            if message[0] == "error" and message[1].startswith(f"encoding {self.path} stopped"):
-                return ("close-failed", message[1])  # the child is gone
+            if self._gone:  # the child ended without its last word
+                return ("close-failed", message[1])
             self._take(message)
 
     def _end(self) -> None:
